@@ -1,0 +1,31 @@
+// Who is asking. Built by src/auth from a verified credential; read by src/policy and src/access.
+
+export type AuthMethod = 'jwt' | 'client-credentials' | 'saml';
+
+/** A parsed SMART scope: context/type.permissions, with v1 read/write normalised to v2 letters. */
+export interface Scope {
+  context: 'patient' | 'user' | 'system' | '*';
+  /** A resource type or `*`. */
+  type: string;
+  /** Subset of c r u d s. */
+  permissions: Set<'c' | 'r' | 'u' | 'd' | 's'>;
+}
+
+export interface Principal {
+  /** Subject identifier (user id or client id). */
+  sub: string;
+  authMethod: AuthMethod;
+  /** The selected role; names are defined by the role policy file. */
+  role: string;
+  /** ODS code of the organisation the principal acts for. */
+  organization?: string;
+  /** e.g. `Practitioner/123` or `Patient/456`. */
+  fhirUser?: string;
+  scopes: Scope[];
+  /** Purpose of use code (for example TREAT, ETREAT). */
+  purposeOfUse?: string;
+  /** Token id (jti) for audit. */
+  tokenId?: string;
+  /** Issuer of the credential. */
+  issuer?: string;
+}
