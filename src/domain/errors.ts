@@ -79,8 +79,8 @@ export const errors = {
 export function operationOutcome(issues: Issue[]): OperationOutcome {
   return {
     resourceType: 'OperationOutcome',
-    issue: issues.map((i): import('./fhir.js').OperationOutcomeIssue => {
-      const out: import('./fhir.js').OperationOutcomeIssue = { severity: i.severity, code: i.code, diagnostics: i.diagnostics };
+    issue: issues.map((i): OperationOutcomeIssue => {
+      const out: OperationOutcomeIssue = { severity: i.severity, code: i.code, diagnostics: i.diagnostics };
       if (i.details) out.details = { coding: [{ ...i.details }], text: i.diagnostics };
       if (i.expression) out.expression = i.expression;
       return out;

@@ -1,5 +1,5 @@
 // FHIR R4 type aliases used across Envelope. Types come from @types/fhir (R4).
-import type * as r4 from 'fhir/r4';
+import type * as r4 from 'fhir/r4.js';
 
 export type { r4 };
 export type Resource = r4.Resource & { resourceType: string; id?: string; meta?: r4.Meta };

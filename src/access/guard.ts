@@ -1,0 +1,172 @@
+// The enforcement point. A Guard wraps the store for one request's principal: every interaction is
+// checked against the policy before the store is touched, and every resource that leaves is branded
+// Released only here. There is no unguarded repository: code outside src/access never sees a
+// StoredVersion it could hand to a client.
+import { errors } from '../domain/errors.js';
+import type { Bundle, BundleEntry, OperationOutcome, Resource } from '../domain/fhir.js';
+import type { Interaction } from '../domain/interaction.js';
+import type { Principal } from '../domain/principal.js';
+import type { SearchRequest } from '../domain/search-types.js';
+import type { HistoryRequest, Store, StoreReader, StoreWriter, StoredVersion, WriteOptions } from '../store/port.js';
+import type { InteractionPolicy } from './interaction-policy.js';
+import { brand, type Released } from './released.js';
+
+/** A stored version as the client may see it. */
+export interface ReleasedVersion {
+  resourceType: string;
+  id: string;
+  versionId: number;
+  lastUpdated: string;
+  deleted: boolean;
+  /** Absent for a deletion marker: a deleted version discloses no content. */
+  resource?: Released<Resource>;
+}
+
+export interface ReleasedPage {
+  matches: ReleasedVersion[];
+  total?: number;
+  next?: string;
+}
+
+export interface ReleasedHistory {
+  versions: ReleasedVersion[];
+  total: number;
+  next?: string;
+}
+
+/** A Bundle whose entries carry only released resources. */
+export type ReleasableBundle = Omit<Bundle, 'entry'> & {
+  entry?: (Omit<BundleEntry, 'resource' | 'response'> & {
+    resource?: Released<Resource>;
+    response?: Omit<NonNullable<BundleEntry['response']>, 'outcome'> & { outcome?: Released<OperationOutcome> };
+  })[];
+};
+
+/** Brand a Bundle assembled from released parts; the type system guarantees the parts were released. */
+export function releaseBundle(bundle: ReleasableBundle): Released<Bundle> {
+  return brand(bundle as Bundle);
+}
+
+/**
+ * OperationOutcomes carry error text. They are built from coded errors whose messages never echo
+ * stored content, and the access layer chooses the status for hidden data (404, never 403) so that
+ * the text cannot reveal existence.
+ */
+export function releaseOutcome(outcome: OperationOutcome): Released<OperationOutcome> {
+  return brand(outcome);
+}
+
+/**
+ * Statements the server makes about itself (CapabilityStatement, OperationDefinition) hold no patient
+ * data and are public by design; only those resource types may pass here.
+ */
+export function releaseServerStatement<T extends Resource & { resourceType: 'CapabilityStatement' | 'OperationDefinition' }>(r: T): Released<T> {
+  return brand(r);
+}
+
+export interface GuardDeps {
+  store: Store;
+  policy: InteractionPolicy;
+}
+
+export class Guard {
+  constructor(
+    private readonly deps: GuardDeps,
+    readonly principal: Principal,
+    private readonly reader: StoreReader = deps.store,
+    private readonly writer?: StoreWriter,
+  ) {}
+
+  /** Throws 403 unless the principal may perform `interaction` on `resourceType`. */
+  authorize(interaction: Interaction, resourceType: string): void {
+    const d = this.deps.policy.decide(this.principal, interaction, resourceType);
+    if (!d.permit) throw errors.forbidden(`Access denied: ${d.reason}`);
+  }
+
+  /** Whether the principal may perform `interaction` on `resourceType`, without throwing. */
+  may(interaction: Interaction, resourceType: string): boolean {
+    return this.deps.policy.decide(this.principal, interaction, resourceType).permit;
+  }
+
+  private release(v: StoredVersion): ReleasedVersion {
+    const out: ReleasedVersion = {
+      resourceType: v.resourceType,
+      id: v.id,
+      versionId: v.versionId,
+      lastUpdated: v.lastUpdated,
+      deleted: v.deleted,
+    };
+    if (!v.deleted) out.resource = brand(v.resource);
+    return out;
+  }
+
+  /** The current version; 404 when it never existed, 410 when it was deleted. */
+  async read(type: string, id: string, interaction: Interaction = 'read'): Promise<ReleasedVersion> {
+    this.authorize(interaction, type);
+    const v = await this.reader.read(type, id);
+    if (!v) throw errors.notFound(`${type}/${id} is not known`);
+    if (v.deleted) throw errors.gone(`${type}/${id} has been deleted`);
+    return this.release(v);
+  }
+
+  /** The current version, or undefined (also for deleted ones), for write paths that branch on existence. */
+  async current(type: string, id: string, interaction: Interaction): Promise<ReleasedVersion | undefined> {
+    this.authorize(interaction, type);
+    const v = await this.reader.read(type, id);
+    return v ? this.release(v) : undefined;
+  }
+
+  async vread(type: string, id: string, versionId: number): Promise<ReleasedVersion> {
+    this.authorize('vread', type);
+    const v = await this.reader.vread(type, id, versionId);
+    if (!v) throw errors.notFound(`${type}/${id}/_history/${versionId} is not known`);
+    if (v.deleted) throw errors.gone(`${type}/${id}/_history/${versionId} is a deletion`);
+    return this.release(v);
+  }
+
+  async search(req: SearchRequest, interaction: Interaction = req.types.length > 1 ? 'search-system' : 'search-type'): Promise<ReleasedPage> {
+    for (const t of req.types) this.authorize(interaction, t);
+    const res = await this.reader.search(req);
+    const page: ReleasedPage = { matches: res.matches.map((m) => this.release(m)) };
+    if (res.total !== undefined) page.total = res.total;
+    if (res.next !== undefined) page.next = res.next;
+    return page;
+  }
+
+  async history(req: HistoryRequest, interaction: Interaction): Promise<ReleasedHistory> {
+    if (req.type) this.authorize(interaction, req.type);
+    else this.authorize(interaction, '*');
+    const res = await this.reader.history(req);
+    const out: ReleasedHistory = { versions: res.versions.map((v) => this.release(v)), total: res.total };
+    if (res.next !== undefined) out.next = res.next;
+    return out;
+  }
+
+  async create(resource: Resource): Promise<ReleasedVersion> {
+    this.authorize('create', resource.resourceType);
+    return this.release(await this.write((w) => w.create(resource)));
+  }
+
+  async update(resource: Resource, opts: WriteOptions = {}): Promise<{ version: ReleasedVersion; created: boolean }> {
+    this.authorize('update', resource.resourceType);
+    const r = await this.write((w) => w.update(resource, opts));
+    return { version: this.release(r.version), created: r.created };
+  }
+
+  async delete(type: string, id: string, opts: WriteOptions = {}): Promise<ReleasedVersion | undefined> {
+    this.authorize('delete', type);
+    const v = await this.write((w) => w.delete(type, id, opts));
+    return v ? this.release(v) : undefined;
+  }
+
+  /** Runs fn with a Guard bound to one store transaction: all its writes commit together or not at all. */
+  async transaction<T>(fn: (g: Guard) => Promise<T>): Promise<T> {
+    if (this.writer) return fn(this);
+    return this.deps.store.transaction((tx) => fn(new Guard(this.deps, this.principal, tx, tx)));
+  }
+
+  private write<T>(fn: (w: StoreWriter) => Promise<T>): Promise<T> {
+    if (this.writer) return fn(this.writer);
+    return this.deps.store.transaction(fn);
+  }
+}

@@ -1,0 +1,87 @@
+// capabilities (GET /metadata): a CapabilityStatement generated from the route table, the resource
+// types served and the search parameter registry, so it can never claim what is not there.
+import { releaseServerStatement } from '../../access/guard.js';
+import type { r4 } from '../../domain/fhir.js';
+import type { Ctx } from '../context.js';
+import type { FhirResponse, HttpMethod } from '../types.js';
+
+type Routes = { shape: string; methods: HttpMethod[] }[];
+type TypeInteraction = r4.CapabilityStatementRestResourceInteraction['code'];
+type SystemInteraction = r4.CapabilityStatementRestInteraction['code'];
+
+const TYPE_INTERACTIONS: [string, HttpMethod, TypeInteraction][] = [
+  ['T/I', 'GET', 'read'],
+  ['T/I/_history/V', 'GET', 'vread'],
+  ['T/I', 'PUT', 'update'],
+  ['T/I', 'PATCH', 'patch'],
+  ['T/I', 'DELETE', 'delete'],
+  ['T/I/_history', 'GET', 'history-instance'],
+  ['T/_history', 'GET', 'history-type'],
+  ['T', 'POST', 'create'],
+  ['T', 'GET', 'search-type'],
+];
+const SYSTEM_INTERACTIONS: [string, HttpMethod, SystemInteraction][] = [
+  ['', 'POST', 'transaction'],
+  ['', 'POST', 'batch'],
+  ['', 'GET', 'search-system'],
+  ['_history', 'GET', 'history-system'],
+];
+
+export function buildCapabilityStatement(ctx: Ctx, routes: Routes): r4.CapabilityStatement {
+  const has = (shape: string, m: HttpMethod) => routes.some((r) => r.shape === shape && r.methods.includes(m));
+  const resource = ctx.deps.resourceTypes.map((type): r4.CapabilityStatementRestResource => {
+    const refParams = ctx.deps.parser.referenceParams(type);
+    const revinclude = ctx.deps.resourceTypes.flatMap((other) =>
+      ctx.deps.parser.referenceParams(other).filter((p) => p.targets.includes(type)).map((p) => `${other}:${p.code}`),
+    );
+    return {
+      type: type as r4.CapabilityStatementRestResource['type'],
+      profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
+      interaction: TYPE_INTERACTIONS.filter(([s, m]) => has(s, m)).map(([, , code]) => ({ code })),
+      versioning: 'versioned-update',
+      readHistory: has('T/I/_history/V', 'GET'),
+      updateCreate: has('T/I', 'PUT'),
+      conditionalCreate: has('T', 'POST'),
+      conditionalRead: 'full-support',
+      conditionalUpdate: has('T', 'PUT'),
+      conditionalDelete: has('T', 'DELETE') ? 'single' : 'not-supported',
+      referencePolicy: ['literal', 'logical', 'local'],
+      searchInclude: refParams.length ? ['*', ...refParams.map((p) => `${type}:${p.code}`)] : [],
+      searchRevInclude: revinclude,
+      searchParam: ctx.deps.parser.searchParams(type).map((p) => {
+        const sp: r4.CapabilityStatementRestResourceSearchParam = { name: p.code, type: p.type };
+        if (p.url) sp.definition = p.url;
+        if (p.description) sp.documentation = p.description;
+        return sp;
+      }),
+    };
+  });
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: new Date().toISOString(),
+    kind: 'instance',
+    publisher: 'Envelope',
+    software: { name: ctx.deps.software.name, version: ctx.deps.software.version },
+    implementation: { description: 'Envelope FHIR R4 server', url: ctx.req.baseUrl },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json', 'json'],
+    patchFormat: ['application/json-patch+json'],
+    rest: [
+      {
+        mode: 'server',
+        security: {
+          cors: false,
+          service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
+          description: 'Bearer JWT required on every request except GET /metadata.',
+        },
+        resource,
+        interaction: SYSTEM_INTERACTIONS.filter(([s, m]) => has(s, m)).map(([, , code]) => ({ code })),
+      },
+    ],
+  };
+}
+
+export async function capabilities(ctx: Ctx, routes: Routes): Promise<FhirResponse> {
+  return { status: 200, headers: {}, body: releaseServerStatement(buildCapabilityStatement(ctx, routes)) };
+}

@@ -1,0 +1,104 @@
+// Adapts Express to the FHIR engine: authenticate, negotiate, read the body, build a FhirRequest,
+// hand it to the engine and serialise what comes back.
+import type { Request, Response } from 'express';
+import type { Principal } from '../domain/principal.js';
+import { errors, FhirError } from '../domain/errors.js';
+import type { Engine } from '../fhir/engine.js';
+import { errorResponse } from '../fhir/engine.js';
+import type { FhirRequest, HttpMethod } from '../fhir/types.js';
+import { decodeUtf8, parseJsonBody } from './body.js';
+import { checkBodyType, responseMediaType, type JsonMediaType } from './negotiate.js';
+import { send } from './serialize.js';
+
+export type Authenticator = (authorization: string | undefined) => Promise<Principal>;
+
+const METHODS = new Set<HttpMethod>(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
+/** The CapabilityStatement is public: clients read it before they know how to authenticate. */
+const ANONYMOUS: Principal = { sub: 'anonymous', authMethod: 'jwt', role: '', scopes: [] };
+
+export interface FhirRouteOptions {
+  engine: Engine;
+  authenticate: Authenticator;
+  /** Public origin, e.g. https://envelope.example; derived from the request when unset. */
+  publicBaseUrl?: string;
+}
+
+export function fhirRoute(opts: FhirRouteOptions) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const query = queryPairs(req.originalUrl);
+    const format = query.find(([k]) => k === '_format')?.[1];
+    const pretty = query.some(([k, v]) => k === '_pretty' && v === 'true');
+    let mediaType: JsonMediaType = 'application/fhir+json';
+    const head = req.method === 'HEAD';
+    try {
+      mediaType = responseMediaType(format, req.get('accept'));
+      const method = req.method.toUpperCase() as HttpMethod;
+      if (!METHODS.has(method)) throw errors.methodNotAllowed(`${req.method} is not supported`);
+      const segments = segmentsOf(req.path);
+      const isMetadata = segments.length === 1 && segments[0] === 'metadata' && (method === 'GET' || method === 'HEAD');
+      const principal = isMetadata ? ANONYMOUS : await opts.authenticate(req.get('authorization'));
+      const fr: FhirRequest = {
+        method,
+        segments,
+        query: query.filter(([k]) => k !== '_format' && k !== '_pretty'),
+        headers: lowerHeaders(req),
+        baseUrl: `${opts.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`}/fhir`,
+        requestId: String(res.locals.requestId),
+        principal,
+      };
+      readBody(req, fr);
+      const out = await opts.engine.handle(fr);
+      out.headers['Cache-Control'] = 'no-store';
+      send(res, out, { pretty, mediaType, head });
+    } catch (e) {
+      if (!(e instanceof FhirError)) throw e;
+      const out = errorResponse(e);
+      out.headers['Cache-Control'] = 'no-store';
+      send(res, out, { pretty, mediaType, head });
+    }
+  };
+}
+
+function readBody(req: Request, fr: FhirRequest): void {
+  const raw: unknown = req.body;
+  if (!Buffer.isBuffer(raw) || raw.length === 0) {
+    if (fr.method === 'POST' || fr.method === 'PUT' || fr.method === 'PATCH') {
+      const isSearch = fr.segments[fr.segments.length - 1] === '_search';
+      if (!isSearch) throw errors.badRequest('This request needs a body');
+    }
+    return;
+  }
+  if (fr.method === 'GET' || fr.method === 'HEAD' || fr.method === 'DELETE') return;
+  const kind = checkBodyType(fr.method, req.get('content-type'));
+  const text = decodeUtf8(raw);
+  if (kind === 'form') {
+    fr.query.push(...new URLSearchParams(text));
+    return;
+  }
+  fr.body = parseJsonBody(text);
+}
+
+/** The query string in order, repeats kept; Express' parsed req.query would merge and nest them. */
+function queryPairs(originalUrl: string): [string, string][] {
+  const q = originalUrl.indexOf('?');
+  if (q < 0) return [];
+  try {
+    return [...new URLSearchParams(originalUrl.slice(q + 1))];
+  } catch {
+    throw errors.badRequest('The query string is malformed');
+  }
+}
+
+function segmentsOf(path: string): string[] {
+  try {
+    return path.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw errors.badRequest('The URL path is malformed');
+  }
+}
+
+function lowerHeaders(req: Request): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.headers)) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
