@@ -13,5 +13,5 @@ function newest(dir) {
 }
 const out = 'dist/src/main.js';
 if (!existsSync(out) || newest('src') > statSync(out).mtimeMs || newest('scripts') > statSync(out).mtimeMs) {
-  execSync('npx tsc -p tsconfig.json', { stdio: 'inherit' });
+  execSync('npx tsc -p tsconfig.json', { stdio: ['ignore', 2, 2] });
 }

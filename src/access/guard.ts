@@ -67,6 +67,7 @@ export function releaseServerStatement<T extends Resource & { resourceType: 'Cap
 export interface GuardDeps {
   store: Store;
   policy: InteractionPolicy;
+  resourceTypes: readonly string[];
 }
 
 export class Guard {
@@ -134,8 +135,8 @@ export class Guard {
   }
 
   async history(req: HistoryRequest, interaction: Interaction): Promise<ReleasedHistory> {
-    if (req.type) this.authorize(interaction, req.type);
-    else this.authorize(interaction, '*');
+    // System history mixes every type, so it needs the interaction on every type served.
+    for (const t of req.type ? [req.type] : this.deps.resourceTypes) this.authorize(interaction, t);
     const res = await this.reader.history(req);
     const out: ReleasedHistory = { versions: res.versions.map((v) => this.release(v)), total: res.total };
     if (res.next !== undefined) out.next = res.next;

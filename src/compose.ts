@@ -1,0 +1,91 @@
+// The composition root: builds every concrete part from configuration and wires them together.
+// It is the only module (with main.ts) that imports across all layers.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { Express } from 'express';
+import type { InteractionPolicy } from './access/interaction-policy.js';
+import { authConfigFromEnv } from './auth/config.js';
+import { createBearerAuth } from './auth/bearer-auth.js';
+import type { Config } from './config.js';
+import { RESOURCE_TYPES } from './domain/fhir.js';
+import { createEngine } from './fhir/engine.js';
+import { searchParserFor } from './fhir/search-adapter.js';
+import { elementNamesOf, summaryElementsOf, validateResource } from './fhir/validation/index.js';
+import { createApp } from './http/app.js';
+import { decideInteraction } from './policy/decide-interaction.js';
+import { parseRolePolicy, type RolePolicy } from './policy/roles.js';
+import { createIndexer } from './search/indexer.js';
+import { loadR4Registry } from './search/registry.js';
+import { openMongoStore } from './store/mongo/index.js';
+import type { Indexer, Store } from './store/port.js';
+import { openSqliteStore } from './store/sqlite/index.js';
+
+export interface Envelope {
+  app: Express;
+  store: Store;
+  rolePolicy: RolePolicy;
+  /** One line for the start-up log. */
+  describe: string;
+  close(): Promise<void>;
+}
+
+const SOFTWARE = { name: 'Envelope', version: readVersion() };
+
+function readVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function loadRolePolicy(file: string): RolePolicy {
+  try {
+    return parseRolePolicy(JSON.parse(readFileSync(file, 'utf8')));
+  } catch (e) {
+    throw new Error(`Role policy ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+async function openStore(config: Config, indexer: Indexer): Promise<Store> {
+  if (config.mongodbUri) return openMongoStore({ uri: config.mongodbUri, dbName: config.mongodbDb, indexer });
+  if (config.sqliteFile !== ':memory:') mkdirSync(config.dataDir, { recursive: true });
+  return openSqliteStore({ file: config.sqliteFile, indexer });
+}
+
+export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv): Promise<Envelope> {
+  const rolePolicy = loadRolePolicy(config.rolePolicyFile);
+  const auth = await createBearerAuth(authConfigFromEnv(env), { dataDir: config.dataDir, env });
+  const registry = loadR4Registry();
+  const indexer = createIndexer(registry, config.publicBaseUrl ? { baseUrl: `${config.publicBaseUrl}/fhir` } : {});
+  const store = await openStore(config, indexer);
+  const policy: InteractionPolicy = { decide: (p, i, t) => decideInteraction(rolePolicy, p, i, t) };
+  const parserOpts = { defaultCount: config.searchDefaultCount, maxCount: config.searchMaxCount };
+  const engine = createEngine(
+    {
+      validate: (resource, expectedType) => validateResource(resource, expectedType ? { expectedType } : {}),
+      parser: searchParserFor(registry, config.publicBaseUrl ? { ...parserOpts, baseUrl: `${config.publicBaseUrl}/fhir` } : parserOpts),
+      indexer,
+      newId: randomUUID,
+      resourceTypes: RESOURCE_TYPES,
+      elementNamesOf,
+      summaryElementsOf,
+      paging: parserOpts,
+      software: SOFTWARE,
+    },
+    { store, policy, resourceTypes: RESOURCE_TYPES },
+  );
+  const app = createApp({
+    engine,
+    authenticate: (h) => auth.verifier.verifyBearer(h),
+    bodyLimit: config.bodyLimit,
+    ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
+    onFault: (err, req) => {
+      console.error(JSON.stringify({ msg: 'unhandled server fault', method: req.method, path: req.path, error: err instanceof Error ? err.stack : String(err) }));
+    },
+  });
+  return {
+    app,
+    store,
+    rolePolicy,
+    describe: `${store.capabilities.engine}${config.mongodbUri ? '' : ` ${config.sqliteFile}`}; tokens from ${auth.keySource}`,
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,61 @@
+// Typed configuration from the environment, with safe defaults. Every variable is listed in the
+// README's configuration table.
+import { resolve } from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** SQLite file (under dataDir unless absolute), or ':memory:'. */
+  sqliteFile: string;
+  mongodbUri?: string;
+  mongodbDb: string;
+  publicBaseUrl?: string;
+  bodyLimit: string;
+  searchDefaultCount: number;
+  searchMaxCount: number;
+  rolePolicyFile: string;
+  production: boolean;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return dflt;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max}`);
+  }
+  return Number(raw);
+}
+
+function str(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const v = env[name]?.trim();
+  return v ? v : undefined;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = resolve(str(env, 'DATA_DIR') ?? './data');
+  const sqlite = str(env, 'SQLITE_FILE') ?? 'envelope.sqlite';
+  const publicBaseUrl = str(env, 'PUBLIC_BASE_URL')?.replace(/\/+$/, '');
+  if (publicBaseUrl !== undefined && !/^https?:\/\/[^/]+(\/.*)?$/.test(publicBaseUrl)) {
+    throw new Error('PUBLIC_BASE_URL must be an http(s) URL such as https://envelope.example.org');
+  }
+  const bodyLimit = str(env, 'BODY_LIMIT') ?? '5mb';
+  if (!/^\d+(b|kb|mb)$/i.test(bodyLimit)) throw new Error('BODY_LIMIT must look like 5mb, 512kb or 100000b');
+  const searchMaxCount = int(env, 'SEARCH_MAX_COUNT', 1000, 1, 10000);
+  const config: Config = {
+    port: int(env, 'PORT', 8080, 0, 65535),
+    host: str(env, 'HOST') ?? '0.0.0.0',
+    dataDir,
+    sqliteFile: sqlite === ':memory:' ? sqlite : resolve(dataDir, sqlite),
+    mongodbDb: str(env, 'MONGODB_DB') ?? 'envelope',
+    bodyLimit,
+    searchDefaultCount: Math.min(int(env, 'SEARCH_DEFAULT_COUNT', 50, 1, 10000), searchMaxCount),
+    searchMaxCount,
+    rolePolicyFile: resolve(str(env, 'ROLE_POLICY_FILE') ?? new URL('../../policy/roles.json', import.meta.url).pathname),
+    production: env.NODE_ENV === 'production',
+  };
+  const mongo = str(env, 'MONGODB_URI');
+  if (mongo) config.mongodbUri = mongo;
+  if (publicBaseUrl) config.publicBaseUrl = publicBaseUrl;
+  return config;
+}

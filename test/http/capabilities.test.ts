@@ -1,0 +1,57 @@
+// The CapabilityStatement is generated from what is registered, and what it claims really answers.
+import { expect } from 'chai';
+import request from 'supertest';
+import { RESOURCE_TYPES } from '../../src/domain/fhir.js';
+import { startEnvelope, type TestEnvelope } from '../helpers/envelope.js';
+
+interface CsResource { type: string; interaction: { code: string }[]; searchParam: { name: string; type: string }[]; searchInclude: string[] }
+
+describe('http: capabilities', () => {
+  let env: TestEnvelope;
+  let cs: { fhirVersion: string; rest: { resource: CsResource[]; interaction: { code: string }[] }[]; format: string[] };
+  before(async () => {
+    env = await startEnvelope();
+    cs = (await request(env.app).get('/fhir/metadata').expect(200)).body;
+  });
+  after(() => env.stop());
+
+  it('is an R4 CapabilityStatement listing exactly the served types', () => {
+    expect(cs.fhirVersion).to.equal('4.0.1');
+    expect(cs.rest[0]!.resource.map((r) => r.type)).to.deep.equal([...RESOURCE_TYPES]);
+    expect(cs.format).to.include('application/fhir+json');
+  });
+
+  it('lists every interaction and search parameters from the R4 definitions', () => {
+    const appt = cs.rest[0]!.resource.find((r) => r.type === 'Appointment')!;
+    expect(appt.interaction.map((i) => i.code).sort()).to.deep.equal(
+      ['create', 'delete', 'history-instance', 'history-type', 'patch', 'read', 'search-type', 'update', 'vread'],
+    );
+    const names = appt.searchParam.map((p) => p.name);
+    for (const n of ['patient', 'date', 'status', 'slot', 'based-on', '_id', '_lastUpdated']) expect(names).to.include(n);
+    expect(appt.searchInclude).to.include('Appointment:patient');
+    expect(cs.rest[0]!.interaction.map((i) => i.code)).to.include.members(['transaction', 'batch', 'history-system', 'search-system']);
+  });
+
+  it('every interaction it claims answers something other than 404/405 for a role allowed to use it', async () => {
+    const admin = await env.auth('estate-admin');
+    const org = await request(env.app).post('/fhir/Organization').set('Authorization', admin).send({ resourceType: 'Organization', name: 'cs' }).expect(201);
+    const id = org.body.id;
+    const probes: Record<string, () => request.Test> = {
+      read: () => request(env.app).get(`/fhir/Organization/${id}`),
+      vread: () => request(env.app).get(`/fhir/Organization/${id}/_history/1`),
+      update: () => request(env.app).put(`/fhir/Organization/${id}`).send({ resourceType: 'Organization', id, name: 'cs2' }),
+      patch: () => request(env.app).patch(`/fhir/Organization/${id}`).set('Content-Type', 'application/json-patch+json').send('[]'),
+      'history-instance': () => request(env.app).get(`/fhir/Organization/${id}/_history`),
+      'history-type': () => request(env.app).get('/fhir/Organization/_history'),
+      create: () => request(env.app).post('/fhir/Organization').send({ resourceType: 'Organization', name: 'cs3' }),
+      'search-type': () => request(env.app).get('/fhir/Organization'),
+      delete: () => request(env.app).delete(`/fhir/Organization/${id}`),
+    };
+    const claimed = cs.rest[0]!.resource.find((r) => r.type === 'Organization')!.interaction.map((i) => i.code);
+    expect(Object.keys(probes).sort()).to.deep.equal([...claimed].sort());
+    for (const code of claimed) {
+      const res = await probes[code]!().set('Authorization', admin);
+      expect(res.status, code).to.be.within(200, 299);
+    }
+  });
+});
