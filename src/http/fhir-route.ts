@@ -34,7 +34,7 @@ export function fhirRoute(opts: FhirRouteOptions) {
       mediaType = responseMediaType(format, req.get('accept'));
       const method = req.method.toUpperCase() as HttpMethod;
       if (!METHODS.has(method)) throw errors.methodNotAllowed(`${req.method} is not supported`);
-      const segments = segmentsOf(req.path);
+      const segments = segmentsOf(req.path.slice('/fhir'.length));
       const isMetadata = segments.length === 1 && segments[0] === 'metadata' && (method === 'GET' || method === 'HEAD');
       const principal = isMetadata ? ANONYMOUS : await opts.authenticate(req.get('authorization'));
       const fr: FhirRequest = {

@@ -1,0 +1,42 @@
+// Enforces `required` bindings: the coded value of an element must come from the bound value set.
+// Value sets that cannot be expanded from the shipped files are skipped rather than enforced.
+import { isPlainObject } from '../../domain/fhir.js';
+import { expandValueSet, expansionHas, type Expansion } from './terminology.js';
+
+export interface BindingProblem {
+  /** Relative to the bound element: '' for the element itself, or e.g. `.coding[0].code`. */
+  at: string;
+  message: string;
+}
+
+/**
+ * Checks one value of an element typed `type` against the value set `valueSet`. Codes, Codings and
+ * CodeableConcepts are checked; other types (Quantity units, strings bound to MIME types) are not.
+ */
+export function checkBinding(type: string, value: unknown, valueSet: string): BindingProblem | undefined {
+  if (type !== 'code' && type !== 'Coding' && type !== 'CodeableConcept' && type !== 'string' && type !== 'uri') return undefined;
+  const exp = expandValueSet(valueSet);
+  if (!exp) return undefined;
+  const vsName = valueSet.slice(valueSet.lastIndexOf('/') + 1);
+
+  if (typeof value === 'string') {
+    return expansionHas(exp, value) ? undefined : { at: '', message: `${JSON.stringify(value)} is not a code of value set ${vsName}` };
+  }
+  if (type === 'Coding' && isPlainObject(value)) return checkCoding(exp, value, '', vsName);
+  if (type === 'CodeableConcept' && isPlainObject(value)) {
+    const codings = Array.isArray(value.coding) ? value.coding.filter(isPlainObject) : [];
+    if (codings.length === 0) return { at: '', message: `A coded value from value set ${vsName} is required` };
+    const problems = codings.map((c, i) => checkCoding(exp, c, `.coding[${i}]`, vsName));
+    if (problems.some((p) => p === undefined)) return undefined; // one coding from the set suffices
+    return problems.length === 1 ? problems[0] : { at: '', message: `None of the codings is from value set ${vsName}` };
+  }
+  return undefined; // wrong JSON shapes are reported by the structural walk
+}
+
+function checkCoding(exp: Expansion, c: Record<string, unknown>, at: string, vsName: string): BindingProblem | undefined {
+  if (typeof c.code !== 'string') return { at, message: `A code from value set ${vsName} is required` };
+  const system = typeof c.system === 'string' ? c.system : undefined;
+  if (expansionHas(exp, c.code, system)) return undefined;
+  const what = system ? `${system}#${c.code}` : JSON.stringify(c.code);
+  return { at: `${at}.code`, message: `${what} is not in value set ${vsName}` };
+}

@@ -1,0 +1,140 @@
+// The role policy document: which SMART permissions each role holds on which resource types.
+// Pure: the composition root reads the file and hands the parsed JSON to parseRolePolicy.
+// Format and default grants: docs/policy.md.
+import { RESOURCE_TYPES, isPlainObject, isResourceType } from '../domain/fhir.js';
+import type { ResourceType } from '../domain/fhir.js';
+
+export type Permission = 'c' | 'r' | 'u' | 'd' | 's';
+export const PERMISSION_ORDER: readonly Permission[] = ['c', 'r', 'u', 'd', 's'];
+
+/**
+ * Instance-level conditions a grant may carry. They are part of the format so policy files can state
+ * intent now, but no layer enforces them yet, so a grant that carries any of them grants nothing.
+ *  - own-patient: the resource is in the compartment of the Patient that is the principal's fhirUser
+ *  - own-organization: the resource belongs to the principal's organisation
+ *  - relationship: the principal has a legitimate relationship with the resource's patient
+ */
+export const CONDITIONS = ['own-patient', 'own-organization', 'relationship'] as const;
+export type Condition = (typeof CONDITIONS)[number];
+/** Conditions this version can evaluate. Empty: see CONDITIONS. */
+export const ENFORCED_CONDITIONS: ReadonlySet<Condition> = new Set<Condition>();
+
+export const POLICY_FORMAT = 'envelope-role-policy/1';
+
+export interface Grant {
+  resources: readonly (ResourceType | '*')[];
+  permissions: ReadonlySet<Permission>;
+  /** All must hold. Empty means unconditional. */
+  when: readonly Condition[];
+}
+
+export interface RoleDefinition {
+  name: string;
+  description: string;
+  grants: readonly Grant[];
+}
+
+export interface RolePolicy {
+  format: typeof POLICY_FORMAT;
+  /** A Map, not an object: a token's role string must never reach Object.prototype (`constructor`). */
+  roles: ReadonlyMap<string, RoleDefinition>;
+}
+
+export class RolePolicyError extends Error {
+  /** JSON path of the fault, e.g. `roles.gp-admin.grants[2].permissions`. */
+  readonly path: string;
+  constructor(path: string, message: string) {
+    super(`role policy ${path}: ${message}`);
+    this.name = 'RolePolicyError';
+    this.path = path;
+  }
+}
+
+export const ROLE_NAME = /^[a-z][a-z0-9-]{0,63}$/;
+
+/** Keys starting with `$` (`$schema`, `$comment`) are ignored everywhere; JSON has no comments. */
+function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], path: string): void {
+  for (const k of Object.keys(obj)) {
+    if (!k.startsWith('$') && !allowed.includes(k)) {
+      throw new RolePolicyError(path, `unknown key "${k}" (allowed: ${allowed.join(', ')})`);
+    }
+  }
+}
+
+/** Permission letters in SMART v2 order (c r u d s), each at most once, at least one. */
+export function parsePermissions(v: unknown, path: string): Set<Permission> {
+  if (typeof v !== 'string' || !/^c?r?u?d?s?$/.test(v) || v.length === 0) {
+    throw new RolePolicyError(path, `must be SMART v2 permission letters in the order c r u d s, such as "rs" or "crus" (got ${JSON.stringify(v)})`);
+  }
+  return new Set(PERMISSION_ORDER.filter((p) => v.includes(p)));
+}
+
+function parseResources(v: unknown, path: string): (ResourceType | '*')[] {
+  if (!Array.isArray(v) || v.length === 0) throw new RolePolicyError(path, 'must be a non-empty array of resource types');
+  const out: (ResourceType | '*')[] = [];
+  v.forEach((t, i) => {
+    if (t === '*') out.push('*');
+    else if (typeof t === 'string' && isResourceType(t)) out.push(t);
+    else throw new RolePolicyError(`${path}[${i}]`, `${JSON.stringify(t)} is not "*" or one of ${RESOURCE_TYPES.join(', ')}`);
+  });
+  return out;
+}
+
+function parseWhen(v: unknown, path: string): Condition[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw new RolePolicyError(path, 'must be an array of condition names');
+  return v.map((c, i) => {
+    if (typeof c !== 'string' || !(CONDITIONS as readonly string[]).includes(c)) {
+      throw new RolePolicyError(`${path}[${i}]`, `${JSON.stringify(c)} is not one of ${CONDITIONS.join(', ')}`);
+    }
+    return c as Condition;
+  });
+}
+
+function parseGrant(v: unknown, path: string): Grant {
+  if (!isPlainObject(v)) throw new RolePolicyError(path, 'must be an object');
+  checkKeys(v, ['resources', 'permissions', 'when', 'note'], path);
+  if (v['note'] !== undefined && typeof v['note'] !== 'string') throw new RolePolicyError(`${path}.note`, 'must be a string');
+  return {
+    resources: parseResources(v['resources'], `${path}.resources`),
+    permissions: parsePermissions(v['permissions'], `${path}.permissions`),
+    when: parseWhen(v['when'], `${path}.when`),
+  };
+}
+
+function parseRole(name: string, v: unknown, path: string): RoleDefinition {
+  if (!isPlainObject(v)) throw new RolePolicyError(path, 'must be an object');
+  checkKeys(v, ['description', 'grants'], path);
+  const description = v['description'];
+  if (typeof description !== 'string' || description.trim() === '') {
+    throw new RolePolicyError(`${path}.description`, 'must be a non-empty string');
+  }
+  const grants = v['grants'];
+  if (!Array.isArray(grants)) throw new RolePolicyError(`${path}.grants`, 'must be an array (possibly empty)');
+  return { name, description, grants: grants.map((g, i) => parseGrant(g, `${path}.grants[${i}]`)) };
+}
+
+/** Validates a parsed JSON document. Throws RolePolicyError naming the first fault's path. */
+export function parseRolePolicy(json: unknown): RolePolicy {
+  if (!isPlainObject(json)) throw new RolePolicyError('(root)', 'must be a JSON object');
+  checkKeys(json, ['format', 'roles'], '(root)');
+  if (json['format'] !== POLICY_FORMAT) {
+    throw new RolePolicyError('format', `must be "${POLICY_FORMAT}" (got ${JSON.stringify(json['format'])})`);
+  }
+  const roles = json['roles'];
+  if (!isPlainObject(roles)) throw new RolePolicyError('roles', 'must be an object keyed by role name');
+  const map = new Map<string, RoleDefinition>();
+  for (const [name, def] of Object.entries(roles)) {
+    if (name.startsWith('$')) continue;
+    if (!ROLE_NAME.test(name)) {
+      throw new RolePolicyError(`roles.${name}`, 'role names are lower-case letters, digits and hyphens, starting with a letter');
+    }
+    map.set(name, parseRole(name, def, `roles.${name}`));
+  }
+  if (map.size === 0) throw new RolePolicyError('roles', 'defines no roles');
+  return { format: POLICY_FORMAT, roles: map };
+}
+
+export function roleNames(policy: RolePolicy): string[] {
+  return [...policy.roles.keys()];
+}

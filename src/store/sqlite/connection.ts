@@ -1,0 +1,78 @@
+// Opening the two connections of a store (one writer, one reader) on one database file.
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { SCHEMA_DDL, SCHEMA_VERSION } from './schema.js';
+
+export type Db = Database.Database;
+
+export interface Files {
+  path: string;
+  /** True when the caller asked for ':memory:' (no durability wanted). */
+  ephemeral: boolean;
+  /** Removes what openFiles created for an ephemeral store. */
+  cleanup(): void;
+}
+
+/**
+ * ':memory:' cannot be a real SQLite in-memory database here: each connection to ':memory:' is a
+ * separate database, this build omits shared cache (and shared cache has table locks, not snapshots),
+ * and WAL needs a file. Reads outside a transaction must not see its uncommitted writes, which takes
+ * two connections with WAL snapshots — so ':memory:' becomes a private file in RAM-backed /dev/shm
+ * (or the temp dir), removed on close.
+ */
+export function openFiles(file: string): Files {
+  if (file === ':memory:' || file === '') {
+    const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+    const dir = mkdtempSync(join(base, 'envelope-sqlite-'));
+    return { path: join(dir, 'store.db'), ephemeral: true, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  return { path: file, ephemeral: false, cleanup: () => {} };
+}
+
+function configure(db: Db, ephemeral: boolean): void {
+  db.pragma('journal_mode = WAL');
+  // Durability: with WAL, synchronous=NORMAL survives an application crash but "a transaction
+  // committed in WAL mode with synchronous=NORMAL might roll back following a power loss or system
+  // crash" (sqlite.org/pragma.html#pragma_synchronous). An acknowledged write must not be lost, so
+  // FULL: the WAL is fsynced at every commit. Ephemeral stores promise no durability at all.
+  db.pragma(ephemeral ? 'synchronous = OFF' : 'synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  // Another process holding the write lock makes BEGIN IMMEDIATE wait instead of failing at once.
+  db.pragma('busy_timeout = 5000');
+  // Search touches many index pages; a larger page cache and memory-mapped reads keep them hot.
+  db.pragma('cache_size = -65536');
+  db.pragma('mmap_size = 1073741824');
+  db.pragma('temp_store = MEMORY');
+}
+
+/** Opens the writer, creating or checking the schema. */
+export function openWriter(path: string, ephemeral: boolean): Db {
+  const db = new Database(path);
+  try {
+    configure(db, ephemeral);
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version === 0) {
+      db.transaction(() => {
+        db.exec(SCHEMA_DDL);
+        db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      }).immediate();
+    } else if (version !== SCHEMA_VERSION) {
+      throw new Error(`Unsupported Envelope SQLite schema version ${version} in ${path} (expected ${SCHEMA_VERSION})`);
+    }
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+/** Opens the reader. Writes through it fail at the engine (query_only), whatever the caller does. */
+export function openReader(path: string, ephemeral: boolean): Db {
+  const db = new Database(path);
+  configure(db, ephemeral);
+  db.pragma('query_only = ON');
+  return db;
+}

@@ -1,0 +1,125 @@
+// The SQLite Store: two connections on one WAL database. The read connection serves reads outside
+// transactions and sees only committed data (each read runs in its own WAL snapshot). The write
+// connection is used by one transaction at a time: an async mutex serialises this process's
+// writers (fn may await between writes, so the engine lock alone would not keep two transactions
+// apart on one connection) and BEGIN IMMEDIATE takes the database write lock up front, so a second
+// process waits (busy_timeout) instead of failing mid-transaction.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Indexer, Store, StoreCapabilities, StoreWriter } from '../port.js';
+import { errors, FhirError } from '../../domain/errors.js';
+import { VersionClock } from '../common/clock.js';
+import { Mutex } from '../common/mutex.js';
+import { openFiles, openReader, openWriter, type Db, type Files } from './connection.js';
+import { ParamIds } from './params.js';
+import { SqliteReader } from './reader.js';
+import { Statements } from './statements.js';
+import { SqliteWriter } from './writer.js';
+
+export interface SqliteStoreOptions {
+  /** Database file path, or ':memory:' for a private throw-away store. */
+  file: string;
+  indexer: Indexer;
+}
+
+/** Marks the async context of a running transaction, so a nested call fails instead of deadlocking. */
+const activeTransaction = new AsyncLocalStorage<SqliteStore>();
+
+function isBusy(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+export class SqliteStore extends SqliteReader implements Store {
+  readonly capabilities: StoreCapabilities = { atomicTransactions: true, engine: 'sqlite' };
+  private readonly mutex = new Mutex();
+  private readonly clock = new VersionClock();
+  private readonly writeStatements: Statements;
+  private closed = false;
+
+  private constructor(
+    private readonly files: Files,
+    private readonly writeDb: Db,
+    private readonly readDb: Db,
+    private readonly indexer: Indexer,
+    params: ParamIds,
+  ) {
+    super(new Statements(readDb), params, () => {
+      if (this.closed) throw errors.unavailable('The store is closed');
+    });
+    this.writeStatements = new Statements(writeDb);
+  }
+
+  static open(opts: SqliteStoreOptions): SqliteStore {
+    if (typeof opts.indexer !== 'function') throw new TypeError('openSqliteStore needs an indexer');
+    const files = openFiles(opts.file);
+    let writeDb: Db | undefined;
+    try {
+      writeDb = openWriter(files.path, files.ephemeral);
+      const readDb = openReader(files.path, files.ephemeral);
+      return new SqliteStore(files, writeDb, readDb, opts.indexer, new ParamIds());
+    } catch (e) {
+      writeDb?.close();
+      files.cleanup();
+      throw e;
+    }
+  }
+
+  async transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+    this.guard();
+    if (activeTransaction.getStore() === this) {
+      throw errors.internal('Nested store transaction: use the writer passed to the outer transaction');
+    }
+    return this.mutex.run(async () => {
+      this.guard();
+      const db = this.writeDb;
+      try {
+        db.exec('BEGIN IMMEDIATE');
+      } catch (e) {
+        throw isBusy(e) ? errors.unavailable('The database is busy, try again') : e;
+      }
+      let open = true;
+      const tx = new SqliteWriter(
+        { db: this.writeStatements, params: this.params, indexer: this.indexer, clock: this.clock },
+        () => {
+          if (!open) throw errors.internal('The transaction is over: its writer can no longer be used');
+        },
+      );
+      try {
+        // Another process may have written since our last transaction: keep stamps non-decreasing.
+        const newest = db.prepare('SELECT max(lu) AS lu FROM versions').get() as { lu: string | null };
+        this.clock.observe(newest.lu);
+        const result = await activeTransaction.run(this, () => fn(tx));
+        open = false;
+        db.exec('COMMIT');
+        return result;
+      } catch (e) {
+        open = false;
+        if (db.inTransaction) db.exec('ROLLBACK');
+        // pids inserted by this transaction are gone; a later insert may reuse their numbers.
+        this.params.reset();
+        if (e instanceof FhirError) throw e;
+        throw isBusy(e) ? errors.unavailable('The database is busy, try again') : e;
+      }
+    });
+  }
+
+  async ping(): Promise<void> {
+    this.guard();
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // Let a running transaction finish (new ones are refused by the guard above).
+    await this.mutex.run(async () => {});
+    try {
+      this.writeDb.pragma('optimize');
+    } catch {
+      // Statistics are an optimisation; closing must not fail because of them.
+    }
+    this.readDb.close();
+    this.writeDb.close();
+    this.files.cleanup();
+  }
+}

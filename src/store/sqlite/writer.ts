@@ -1,0 +1,123 @@
+// The write side: versioned create/update/delete on the write connection, inside the transaction
+// the store opened. Each write is itself atomic (a savepoint), so a caller that catches one failed
+// write and carries on does not commit half of it.
+import type { Indexer, StoreWriter, StoredVersion, WriteOptions } from '../port.js';
+import type { Resource } from '../../domain/fhir.js';
+import type { IndexValue } from '../../domain/search-types.js';
+import { errors } from '../../domain/errors.js';
+import type { VersionClock } from '../common/clock.js';
+import { isCanonicalInstant } from '../common/clock.js';
+import {
+  decideCreate, decideDelete, decideUpdate, requireIdentity, stampResource, type CurrentVersion,
+} from '../common/write-rules.js';
+import type { ParamIds } from './params.js';
+import { SqliteReader } from './reader.js';
+import type { Statements } from './statements.js';
+
+interface CurrentRow {
+  rk: number;
+  vid: number;
+  lu: string;
+  deleted: number;
+  vk: number;
+}
+
+const STRING_FIELDS = ['sys', 'code', 'text', 's', 'exact', 'rt', 'lo', 'hi'] as const;
+const NUMBER_FIELDS = ['n', 'nlo', 'nhi'] as const;
+
+/** Index values come from injected code; reject malformed ones here rather than store unsearchable rows. */
+function checkIndexValue(type: string, v: IndexValue): void {
+  const bad = (why: string) => errors.internal(`Indexer produced an invalid value for ${type}.${String(v?.p)}: ${why}`);
+  if (!v || typeof v.p !== 'string' || v.p.length === 0) throw bad('missing parameter code');
+  for (const f of STRING_FIELDS) if (v[f] !== undefined && typeof v[f] !== 'string') throw bad(`${f} is not a string`);
+  for (const f of NUMBER_FIELDS) if (v[f] !== undefined && !(typeof v[f] === 'number' && Number.isFinite(v[f]))) throw bad(`${f} is not a finite number`);
+  if (v.lo !== undefined && !isCanonicalInstant(v.lo)) throw bad('lo is not a UTC instant with milliseconds');
+  if (v.hi !== undefined && !isCanonicalInstant(v.hi)) throw bad('hi is not a UTC instant with milliseconds');
+}
+
+export interface WriteContext {
+  db: Statements;
+  params: ParamIds;
+  indexer: Indexer;
+  clock: VersionClock;
+}
+
+export class SqliteWriter extends SqliteReader implements StoreWriter {
+  constructor(private readonly ctx: WriteContext, guard: () => void) {
+    super(ctx.db, ctx.params, guard);
+  }
+
+  async create(resource: Resource): Promise<StoredVersion> {
+    this.guard();
+    const { type, id } = requireIdentity(resource);
+    const cur = this.current(type, id);
+    const { versionId } = decideCreate(type, id, cur && toCurrent(cur));
+    return this.write(type, id, cur, versionId, resource, false);
+  }
+
+  async update(resource: Resource, opts: WriteOptions = {}): Promise<{ version: StoredVersion; created: boolean }> {
+    this.guard();
+    const { type, id } = requireIdentity(resource);
+    const cur = this.current(type, id);
+    const { versionId, created } = decideUpdate(type, id, cur && toCurrent(cur), opts.ifMatch);
+    return { version: this.write(type, id, cur, versionId, resource, false), created };
+  }
+
+  async delete(type: string, id: string, opts: WriteOptions = {}): Promise<StoredVersion | undefined> {
+    this.guard();
+    const cur = this.current(type, id);
+    const decision = decideDelete(type, id, cur && toCurrent(cur), opts.ifMatch);
+    if (!decision || !cur) return undefined;
+    const last = this.ctx.db.prepare('SELECT json FROM versions WHERE vk = ?').get(cur.vk) as { json: string };
+    return this.write(type, id, cur, decision.versionId, JSON.parse(last.json) as Resource, true);
+  }
+
+  private current(type: string, id: string): CurrentRow | undefined {
+    return this.ctx.db.prepare('SELECT rk, vid, lu, deleted, vk FROM resources WHERE type = ? AND id = ?').get(type, id) as
+      | CurrentRow
+      | undefined;
+  }
+
+  private write(type: string, id: string, cur: CurrentRow | undefined, vid: number, content: Resource, deleted: boolean): StoredVersion {
+    const { db, params, indexer, clock } = this.ctx;
+    // Everything that can fail for non-engine reasons (indexer, serialisation) happens before the
+    // first row is touched; the savepoint covers engine failures in between.
+    const lu = clock.next(cur?.lu);
+    const resource = stampResource(content, id, vid, lu);
+    const json = JSON.stringify(resource);
+    const values = deleted ? [] : indexer(resource);
+    if (!Array.isArray(values)) throw errors.internal(`Indexer did not return a list for ${type}/${id}`);
+    for (const v of values) checkIndexValue(type, v);
+
+    db.db.transaction(() => {
+      const vk = db.prepare('INSERT INTO versions (type, id, vid, lu, deleted, json) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(type, id, vid, lu, deleted ? 1 : 0, json).lastInsertRowid;
+      let rk: number | bigint;
+      if (cur) {
+        rk = cur.rk;
+        db.prepare('UPDATE resources SET vid = ?, lu = ?, deleted = ?, vk = ? WHERE rk = ?').run(vid, lu, deleted ? 1 : 0, vk, rk);
+        db.prepare('DELETE FROM idx WHERE rk = ?').run(rk);
+      } else {
+        rk = db.prepare('INSERT INTO resources (type, id, vid, lu, deleted, vk) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(type, id, vid, lu, deleted ? 1 : 0, vk).lastInsertRowid;
+      }
+      if (values.length > 0) {
+        const insert = db.prepare(
+          'INSERT INTO idx (rk, pid, seq, sys, code, text, s, exact, rt, lo, hi, n, nlo, nhi) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        );
+        values.forEach((v, seq) => {
+          insert.run(
+            rk, params.ensure(db, type, v.p), seq,
+            v.sys ?? null, v.code ?? null, v.text ?? null, v.s ?? null, v.exact ?? null, v.rt ?? null,
+            v.lo ?? null, v.hi ?? null, v.n ?? null, v.nlo ?? null, v.nhi ?? null,
+          );
+        });
+      }
+    })();
+    return { resourceType: type, id, versionId: vid, lastUpdated: lu, deleted, resource };
+  }
+}
+
+function toCurrent(row: CurrentRow): CurrentVersion {
+  return { versionId: row.vid, deleted: row.deleted !== 0, lastUpdated: row.lu };
+}

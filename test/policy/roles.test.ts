@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { RolePolicyError, parseRolePolicy, roleNames } from '../../src/policy/roles.js';
+
+const minimal = (roles: unknown) => ({ format: 'envelope-role-policy/1', roles });
+const role = (grants: unknown[]) => ({ description: 'd', grants });
+
+describe('policy/roles parseRolePolicy', () => {
+  it('parses a valid document, ignoring $-keys', () => {
+    const p = parseRolePolicy({
+      $schema: 'x', $comment: 'y', format: 'envelope-role-policy/1',
+      roles: {
+        $comment: 'z',
+        'a-role': { $comment: 'c', description: 'A', grants: [{ resources: ['Slot', '*'], permissions: 'crs', note: 'n' }] },
+        'b-role': { description: 'B', grants: [{ resources: ['Consent'], permissions: 'rs', when: ['own-patient', 'relationship'] }] },
+      },
+    });
+    assert.deepEqual(roleNames(p), ['a-role', 'b-role']);
+    const a = p.roles.get('a-role')!;
+    assert.deepEqual(a.grants[0]!.resources, ['Slot', '*']);
+    assert.deepEqual([...a.grants[0]!.permissions], ['c', 'r', 's']);
+    assert.deepEqual(a.grants[0]!.when, []);
+    assert.deepEqual(p.roles.get('b-role')!.grants[0]!.when, ['own-patient', 'relationship']);
+  });
+
+  it('does not resolve inherited properties as roles', () => {
+    const p = parseRolePolicy(minimal({ x: role([]) }));
+    assert.equal(p.roles.get('constructor'), undefined);
+    assert.equal(p.roles.get('__proto__'), undefined);
+  });
+
+  const bad: [string, unknown, string, RegExp][] = [
+    ['not an object', [], '(root)', /JSON object/],
+    ['unknown top-level key', { ...minimal({ x: role([]) }), rolez: {} }, '(root)', /unknown key "rolez"/],
+    ['wrong format', { format: 'v2', roles: { x: role([]) } }, 'format', /envelope-role-policy\/1/],
+    ['no roles', minimal({}), 'roles', /no roles/],
+    ['roles not an object', minimal([]), 'roles', /object keyed by role name/],
+    ['bad role name', minimal({ 'GP Admin': role([]) }), 'roles.GP Admin', /lower-case/],
+    ['__proto__ as a role name', JSON.parse('{"format":"envelope-role-policy/1","roles":{"__proto__":{"description":"d","grants":[]}}}'), 'roles.__proto__', /lower-case/],
+    ['missing description', minimal({ x: { grants: [] } }), 'roles.x.description', /non-empty string/],
+    ['grants not an array', minimal({ x: { description: 'd', grants: {} } }), 'roles.x.grants', /array/],
+    ['unknown role key', minimal({ x: { description: 'd', grants: [], inherits: 'y' } }), 'roles.x', /unknown key "inherits"/],
+    ['grant not an object', minimal({ x: role(['Slot.rs']) }), 'roles.x.grants[0]', /object/],
+    ['misspelt grant key', minimal({ x: role([{ resources: ['Slot'], permisions: 'rs' }]) }), 'roles.x.grants[0]', /unknown key "permisions"/],
+    ['empty resources', minimal({ x: role([{ resources: [], permissions: 'rs' }]) }), 'roles.x.grants[0].resources', /non-empty/],
+    ['unknown resource type', minimal({ x: role([{ resources: ['Slot', 'Observation'], permissions: 'rs' }]) }), 'roles.x.grants[0].resources[1]', /"Observation" is not/],
+    ['letters out of order', minimal({ x: role([{ resources: ['Slot'], permissions: 'sr' }]) }), 'roles.x.grants[0].permissions', /order c r u d s/],
+    ['v1 word instead of letters', minimal({ x: role([{ resources: ['Slot'], permissions: 'read' }]) }), 'roles.x.grants[0].permissions', /letters/],
+    ['empty permissions', minimal({ x: role([{ resources: ['Slot'], permissions: '' }]) }), 'roles.x.grants[0].permissions', /letters/],
+    ['missing permissions', minimal({ x: role([{ resources: ['Slot'] }]) }), 'roles.x.grants[0].permissions', /letters/],
+    ['unknown condition', minimal({ x: role([{ resources: ['Slot'], permissions: 'r', when: ['own-team'] }]) }), 'roles.x.grants[0].when[0]', /own-patient, own-organization, relationship/],
+    ['when not an array', minimal({ x: role([{ resources: ['Slot'], permissions: 'r', when: 'own-patient' }]) }), 'roles.x.grants[0].when', /array/],
+    ['note not a string', minimal({ x: role([{ resources: ['Slot'], permissions: 'r', note: 1 }]) }), 'roles.x.grants[0].note', /string/],
+  ];
+  for (const [name, doc, path, msg] of bad) {
+    it(`refuses ${name} at ${path}`, () => {
+      assert.throws(() => parseRolePolicy(doc), (e: unknown) => {
+        assert.ok(e instanceof RolePolicyError, String(e));
+        assert.equal(e.path, path);
+        assert.match(e.message, msg);
+        return true;
+      });
+    });
+  }
+});
