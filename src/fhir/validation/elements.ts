@@ -8,7 +8,7 @@ export interface Slot {
   def: ElementDef;
   /** The element name as FHIRPath sees it: `value` for `valueString`, `status` for `status`. */
   name: string;
-  /** For a choice element, the single type this property name selects; otherwise all declared types (normally one). */
+  /** The type of the value: for a choice element the one its suffix selects, otherwise the element's only type. */
   type: TypeRef;
   /** The structure whose elements describe this element's children when they are declared inline. */
   owner: StructureInfo;

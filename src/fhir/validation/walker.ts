@@ -100,7 +100,7 @@ class Walker {
     for (const key of keys) {
       if (isResource && key === 'resourceType') continue;
       if (key.startsWith('_')) {
-        this.primitiveExtension(obj, key, table, expr);
+        this.primitiveExtension(obj, key, table, expr, container);
         continue;
       }
       const slot = table.bySlotName.get(key);
@@ -188,7 +188,7 @@ class Walker {
   }
 
   /** `_name`: the id and extensions of a primitive `name`, aligned item by item when it repeats. */
-  private primitiveExtension(obj: Record<string, unknown>, key: string, table: ElementTable, expr: string): void {
+  private primitiveExtension(obj: Record<string, unknown>, key: string, table: ElementTable, expr: string, container: Container): void {
     const baseKey = key.slice(1);
     const slot = table.bySlotName.get(baseKey);
     if (!slot || !isPrimitiveType(slot.type.code)) {
@@ -196,7 +196,6 @@ class Walker {
       return;
     }
     const elementTable = datatypeTable('Element')!;
-    const noLocals: Container = { containedIds: new Set() };
     const at = `${expr}.${baseKey}`;
     const ext = obj[key];
     const base = obj[baseKey];
@@ -210,13 +209,14 @@ class Walker {
       }
       ext.forEach((item, i) => {
         if (item === null) {
-          if (!Array.isArray(base) || base[i] === null || base[i] === undefined) {
+          // A null on both sides is reported once, by the walk of the value array.
+          if (!Array.isArray(base) || base[i] === undefined) {
             this.error('structure', `Item ${i} of ${baseKey} has neither a value nor an extension`, `${at}[${i}]`);
           }
           return;
         }
         if (!isPlainObject(item)) this.error('structure', `Expected a JSON object, found ${jsonKind(item)}`, `${expr}.${key}[${i}]`);
-        else this.object(item, elementTable, `${at}[${i}]`, noLocals, false);
+        else this.object(item, elementTable, `${at}[${i}]`, container, false);
       });
       return;
     }
@@ -224,7 +224,7 @@ class Walker {
       this.error('structure', `Expected a JSON object, found ${jsonKind(ext)}`, `${expr}.${key}`);
       return;
     }
-    this.object(ext, elementTable, at, noLocals, false);
+    this.object(ext, elementTable, at, container, false);
   }
 
   private binding(slot: Slot, value: unknown, expr: string): void {
