@@ -76,6 +76,7 @@ export function buildCapabilityStatement(ctx: Ctx, routes: Routes): r4.Capabilit
           description: 'Bearer JWT required on every request except GET /metadata.',
         },
         resource,
+        compartment: ctx.deps.parser.compartmentTypes().map((t) => `http://hl7.org/fhir/CompartmentDefinition/${t.toLowerCase()}`),
         interaction: SYSTEM_INTERACTIONS.filter(([s, m]) => has(s, m)).map(([, , code]) => ({ code })),
       },
     ],

@@ -9,6 +9,7 @@ export type ParsedReference =
   | { kind: 'urn' };
 
 const ID = '[A-Za-z0-9\\-.]{1,64}';
+const LOCAL_ID = new RegExp(`^${ID}$`);
 const RELATIVE = new RegExp(`^([A-Z][A-Za-z]+)/(${ID})(?:/_history/${ID})?$`);
 const RESTFUL_TAIL = new RegExp(`/([A-Z][A-Za-z]+)/${ID}(?:/_history/${ID})?$`);
 const CONDITIONAL = /^([A-Z][A-Za-z]+)\?\S+$/;
@@ -19,7 +20,7 @@ const URN_OID = /^urn:oid:[0-2](\.(0|[1-9][0-9]*))+$/;
 export function parseReference(ref: string): ParsedReference | string {
   if (ref.startsWith('#')) {
     const id = ref.slice(1);
-    return id === '' || new RegExp(`^${ID}$`).test(id) ? { kind: 'local', id } : 'Local reference must be # followed by an id';
+    return id === '' || LOCAL_ID.test(id) ? { kind: 'local', id } : 'Local reference must be # followed by an id';
   }
   if (ref.startsWith('urn:')) {
     return URN_UUID.test(ref) || URN_OID.test(ref) ? { kind: 'urn' } : 'Only urn:uuid: and urn:oid: URNs are resolvable references';

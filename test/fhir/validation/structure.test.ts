@@ -54,7 +54,8 @@ describe('validation: structure', () => {
     it('aligns repeating primitives item by item, with null as a placeholder', () => {
       const name = (given: unknown[], _given: unknown[]) => ({ resourceType: 'Patient', name: [{ given, _given }] });
       expect(check(name(['a', null], [null, { id: 'x' }]))).to.deep.equal([]);
-      expect(check(name(['a', null], [null, null]))).to.deep.equal(['structure Patient.name[0].given[1]', 'structure Patient.name[0].given[1]']);
+      expect(check(name(['a', null], [null, null]))).to.deep.equal(['structure Patient.name[0].given[1]']);
+      expect(check({ resourceType: 'Patient', name: [{ _given: [null] }] })).to.deep.equal(['structure Patient.name[0].given[0]']);
       expect(check(name(['a'], [null, { id: 'x' }]))).to.deep.equal(['structure Patient.name[0]._given']);
     });
     it('refuses _name for unknown or non-primitive elements', () => {
@@ -122,6 +123,14 @@ describe('validation: structure', () => {
       expect(check(r)).to.deep.equal([]);
       r.managingOrganization.reference = '#o3';
       expect(check(r)).to.deep.equal(['value Patient.managingOrganization.reference']);
+    });
+    it('resolves local references made from extensions of primitives too', () => {
+      const r = {
+        resourceType: 'Patient',
+        contained: [{ resourceType: 'Organization', id: 'o', name: 'x' }],
+        _birthDate: { extension: [{ url: 'http://example.org/recorded-by', valueReference: { reference: '#o' } }] },
+      };
+      expect(check(r)).to.deep.equal([]);
     });
     it('recurses into Bundle entries, each with its own type', () => {
       const b = {
