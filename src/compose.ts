@@ -14,6 +14,7 @@ import { elementNamesOf, summaryElementsOf, validateResource } from './fhir/vali
 import { createApp } from './http/app.js';
 import { decideInteraction } from './policy/decide-interaction.js';
 import { parseRolePolicy, type RolePolicy } from './policy/roles.js';
+import { NO_RULES } from './scheduling/port.js';
 import { createIndexer } from './search/indexer.js';
 import { loadPatientCompartment } from './search/compartment.js';
 import { loadR4Registry } from './search/registry.js';
@@ -71,7 +72,7 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv): P
       paging: parserOpts,
       software: SOFTWARE,
     },
-    { store, policy, resourceTypes: RESOURCE_TYPES },
+    { store, policy, resourceTypes: RESOURCE_TYPES, rules: NO_RULES },
   );
   const app = createApp({
     engine,

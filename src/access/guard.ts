@@ -2,12 +2,13 @@
 // checked against the policy before the store is touched, and every resource that leaves is branded
 // Released only here. There is no unguarded repository: code outside src/access never sees a
 // StoredVersion it could hand to a client.
-import { errors } from '../domain/errors.js';
+import { errors, FhirError } from '../domain/errors.js';
 import type { Bundle, BundleEntry, OperationOutcome, Resource } from '../domain/fhir.js';
 import type { Interaction } from '../domain/interaction.js';
 import type { Principal } from '../domain/principal.js';
 import type { SearchRequest } from '../domain/search-types.js';
 import type { HistoryRequest, Store, StoreReader, StoreWriter, StoredVersion, WriteOptions } from '../store/port.js';
+import type { FollowUp, RuleOutcome, RuleReader, StoredResource, WriteIntent, WriteRules } from '../scheduling/port.js';
 import type { InteractionPolicy } from './interaction-policy.js';
 import { brand, type Released } from './released.js';
 
@@ -68,6 +69,13 @@ export interface GuardDeps {
   store: Store;
   policy: InteractionPolicy;
   resourceTypes: readonly string[];
+  /** Workflow rules (booking, referral lifecycle) run inside every write's transaction. */
+  rules: WriteRules;
+  now?: () => Date;
+}
+
+function stored(v: StoredVersion): StoredResource {
+  return { resource: v.resource, versionId: v.versionId, deleted: v.deleted };
 }
 
 export class Guard {
@@ -145,19 +153,65 @@ export class Guard {
 
   async create(resource: Resource): Promise<ReleasedVersion> {
     this.authorize('create', resource.resourceType);
-    return this.release(await this.write((w) => w.create(resource)));
+    return this.release(
+      await this.write(async (w) => {
+        const checked = await this.applyRules(w, { kind: 'create', type: resource.resourceType, id: resource.id!, resource });
+        const v = await w.create(checked.resource ?? resource);
+        await this.followUp(w, checked.followUps);
+        return v;
+      }),
+    );
   }
 
   async update(resource: Resource, opts: WriteOptions = {}): Promise<{ version: ReleasedVersion; created: boolean }> {
     this.authorize('update', resource.resourceType);
-    const r = await this.write((w) => w.update(resource, opts));
+    const r = await this.write(async (w) => {
+      const current = await w.read(resource.resourceType, resource.id!);
+      const intent: WriteIntent = { kind: 'update', type: resource.resourceType, id: resource.id!, resource };
+      if (current) intent.current = stored(current);
+      const checked = await this.applyRules(w, intent);
+      const out = await w.update(checked.resource ?? resource, opts);
+      await this.followUp(w, checked.followUps);
+      return out;
+    });
     return { version: this.release(r.version), created: r.created };
   }
 
   async delete(type: string, id: string, opts: WriteOptions = {}): Promise<ReleasedVersion | undefined> {
     this.authorize('delete', type);
-    const v = await this.write((w) => w.delete(type, id, opts));
+    const v = await this.write(async (w) => {
+      const current = await w.read(type, id);
+      if (!current || current.deleted) return w.delete(type, id, opts);
+      const checked = await this.applyRules(w, { kind: 'delete', type, id, current: stored(current) });
+      const out = await w.delete(type, id, opts);
+      await this.followUp(w, checked.followUps);
+      return out;
+    });
     return v ? this.release(v) : undefined;
+  }
+
+  private applyRules(w: StoreWriter, intent: WriteIntent): Promise<RuleOutcome> {
+    const reader: RuleReader = {
+      read: async (type, id) => {
+        const v = await w.read(type, id);
+        return v ? stored(v) : undefined;
+      },
+      search: async (req) => (await w.search(req)).matches.map(stored),
+    };
+    return this.deps.rules.check(intent, { reader, principal: this.principal, now: this.deps.now?.() ?? new Date() });
+  }
+
+  private async followUp(w: StoreWriter, followUps: FollowUp[]): Promise<void> {
+    for (const f of followUps) {
+      try {
+        await w.update(f.resource, { ifMatch: f.ifMatch });
+      } catch (e) {
+        // The rules read this version moments ago in the same transaction; a move means a
+        // concurrent writer won (possible only where the store cannot serialise transactions).
+        if (e instanceof FhirError && e.status === 412) throw f.onConflict;
+        throw e;
+      }
+    }
   }
 
   /** Runs fn with a Guard bound to one store transaction: all its writes commit together or not at all. */

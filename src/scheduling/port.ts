@@ -1,0 +1,61 @@
+// What the booking and referral rules need from, and give to, the access layer. The rules are
+// called by src/access inside the store transaction of every write, so no path (create, update,
+// patch, transaction entry, conditional write, operation) can skip them.
+import type { FhirError } from '../domain/errors.js';
+import type { Resource } from '../domain/fhir.js';
+import type { Principal } from '../domain/principal.js';
+import type { SearchRequest } from '../domain/search-types.js';
+
+export interface StoredResource {
+  resource: Resource;
+  versionId: number;
+  deleted: boolean;
+}
+
+/** A proposed write, as the access layer is about to make it. */
+export interface WriteIntent {
+  kind: 'create' | 'update' | 'delete';
+  type: string;
+  id: string;
+  /** The resource to be stored (create and update). */
+  resource?: Resource;
+  /** The newest stored version, when there is one (update and delete; may be a deletion). */
+  current?: StoredResource;
+}
+
+/**
+ * Reads inside the write's transaction. This is internal system access for the rules' own checks
+ * (is the slot free? is the referral active?): nothing read here is returned to the client.
+ */
+export interface RuleReader {
+  read(type: string, id: string): Promise<StoredResource | undefined>;
+  search(req: SearchRequest): Promise<StoredResource[]>;
+}
+
+/** A further write the rules require in the same transaction, guarded by the version they read. */
+export interface FollowUp {
+  resource: Resource;
+  ifMatch: number;
+  /** Raised instead of the store's 412 when the version moved underneath (e.g. the slot was taken). */
+  onConflict: FhirError;
+}
+
+export interface RuleOutcome {
+  /** The resource to store instead of the proposed one (for example with server-set fields). */
+  resource?: Resource;
+  followUps: FollowUp[];
+}
+
+export interface RuleContext {
+  reader: RuleReader;
+  principal: Principal;
+  now: Date;
+}
+
+export interface WriteRules {
+  /** Throws a FhirError (422, 409...) to refuse the write. */
+  check(intent: WriteIntent, ctx: RuleContext): Promise<RuleOutcome>;
+}
+
+/** Rules that allow everything unchanged: for deployments and tests without workflow rules. */
+export const NO_RULES: WriteRules = { check: async () => ({ followUps: [] }) };
