@@ -14,7 +14,9 @@ import { elementNamesOf, summaryElementsOf, validateResource } from './fhir/vali
 import { createApp } from './http/app.js';
 import { decideInteraction } from './policy/decide-interaction.js';
 import { parseRolePolicy, type RolePolicy } from './policy/roles.js';
-import { NO_RULES } from './scheduling/port.js';
+import { bookingRules } from './scheduling/booking-rules.js';
+import { schedulingConfigFromEnv } from './scheduling/config.js';
+import { startHoldSweeper } from './scheduling/hold-sweeper.js';
 import { createIndexer } from './search/indexer.js';
 import { loadPatientCompartment } from './search/compartment.js';
 import { loadR4Registry } from './search/registry.js';
@@ -29,6 +31,14 @@ export interface Envelope {
   /** One line for the start-up log. */
   describe: string;
   close(): Promise<void>;
+}
+
+/** Collaborators a caller may supply instead of the configured ones (tests, tools). */
+export interface ComposeOptions {
+  /** Opens the store instead of SQLite/MongoDB from the configuration (e.g. the MongoDB test double). */
+  openStore?: (indexer: Indexer) => Promise<Store>;
+  /** The clock of the workflow rules and the hold sweeper (default: the system clock). */
+  now?: () => Date;
 }
 
 const SOFTWARE = { name: 'Envelope', version: readVersion() };
@@ -52,12 +62,14 @@ async function openStore(config: Config, indexer: Indexer): Promise<Store> {
   return openSqliteStore({ file: config.sqliteFile, indexer });
 }
 
-export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv): Promise<Envelope> {
+export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, opts: ComposeOptions = {}): Promise<Envelope> {
   const rolePolicy = loadRolePolicy(config.rolePolicyFile);
   const auth = await createBearerAuth(authConfigFromEnv(env), { dataDir: config.dataDir, env });
   const registry = loadR4Registry();
   const indexer = createIndexer(registry, config.publicBaseUrl ? { baseUrl: `${config.publicBaseUrl}/fhir` } : {});
-  const store = await openStore(config, indexer);
+  const scheduling = schedulingConfigFromEnv(env);
+  const now = opts.now ?? (() => new Date());
+  const store = await (opts.openStore ? opts.openStore(indexer) : openStore(config, indexer));
   const policy: InteractionPolicy = { decide: (p, i, t) => decideInteraction(rolePolicy, p, i, t) };
   const parserOpts = { defaultCount: config.searchDefaultCount, maxCount: config.searchMaxCount };
   const engine = createEngine(
@@ -72,7 +84,7 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv): P
       paging: parserOpts,
       software: SOFTWARE,
     },
-    { store, policy, resourceTypes: RESOURCE_TYPES, rules: NO_RULES },
+    { store, policy, resourceTypes: RESOURCE_TYPES, rules: bookingRules({ holdMinutes: scheduling.holdMinutes }), now },
   );
   const app = createApp({
     engine,
@@ -83,11 +95,21 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv): P
       console.error(JSON.stringify({ msg: 'unhandled server fault', method: req.method, path: req.path, error: err instanceof Error ? err.stack : String(err) }));
     },
   });
+  // Lapsed holds are released from start-up on, whether or not any request arrives.
+  const sweeper = await startHoldSweeper({
+    store,
+    now,
+    intervalMs: scheduling.sweepIntervalMs,
+    onError: (e) => console.error(JSON.stringify({ msg: 'hold sweep failed', error: e instanceof Error ? e.stack : String(e) })),
+  });
   return {
     app,
     store,
     rolePolicy,
     describe: `${store.capabilities.engine}${config.mongodbUri ? '' : ` ${config.sqliteFile}`}; tokens from ${auth.keySource}`,
-    close: () => store.close(),
+    close: async () => {
+      await sweeper.stop();
+      await store.close();
+    },
   };
 }

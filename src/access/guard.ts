@@ -86,6 +86,9 @@ export class Guard {
     private readonly writer?: StoreWriter,
   ) {}
 
+  /** End-of-transaction checks the rules asked for, when this guard is bound to a transaction. */
+  private readonly deferred: (() => Promise<void>)[] = [];
+
   /** Throws 403 unless the principal may perform `interaction` on `resourceType`. */
   authorize(interaction: Interaction, resourceType: string): void {
     const d = this.deps.policy.decide(this.principal, interaction, resourceType);
@@ -154,8 +157,8 @@ export class Guard {
   async create(resource: Resource): Promise<ReleasedVersion> {
     this.authorize('create', resource.resourceType);
     return this.release(
-      await this.write(async (w) => {
-        const checked = await this.applyRules(w, { kind: 'create', type: resource.resourceType, id: resource.id!, resource });
+      await this.write(async (w, defer) => {
+        const checked = await this.applyRules(w, defer, { kind: 'create', type: resource.resourceType, id: resource.id!, resource });
         const v = await w.create(checked.resource ?? resource);
         await this.followUp(w, checked.followUps);
         return v;
@@ -165,11 +168,11 @@ export class Guard {
 
   async update(resource: Resource, opts: WriteOptions = {}): Promise<{ version: ReleasedVersion; created: boolean }> {
     this.authorize('update', resource.resourceType);
-    const r = await this.write(async (w) => {
+    const r = await this.write(async (w, defer) => {
       const current = await w.read(resource.resourceType, resource.id!);
       const intent: WriteIntent = { kind: 'update', type: resource.resourceType, id: resource.id!, resource };
       if (current) intent.current = stored(current);
-      const checked = await this.applyRules(w, intent);
+      const checked = await this.applyRules(w, defer, intent);
       const out = await w.update(checked.resource ?? resource, opts);
       await this.followUp(w, checked.followUps);
       return out;
@@ -179,10 +182,10 @@ export class Guard {
 
   async delete(type: string, id: string, opts: WriteOptions = {}): Promise<ReleasedVersion | undefined> {
     this.authorize('delete', type);
-    const v = await this.write(async (w) => {
+    const v = await this.write(async (w, defer) => {
       const current = await w.read(type, id);
       if (!current || current.deleted) return w.delete(type, id, opts);
-      const checked = await this.applyRules(w, { kind: 'delete', type, id, current: stored(current) });
+      const checked = await this.applyRules(w, defer, { kind: 'delete', type, id, current: stored(current) });
       const out = await w.delete(type, id, opts);
       await this.followUp(w, checked.followUps);
       return out;
@@ -190,7 +193,29 @@ export class Guard {
     return v ? this.release(v) : undefined;
   }
 
-  private applyRules(w: StoreWriter, intent: WriteIntent): Promise<RuleOutcome> {
+  /**
+   * A named operation that changes one resource on the principal's behalf (`$hold`). It is
+   * authorised by the interactions it stands for (`authorizedBy`), not by `update` on the type: a GP
+   * may hold a slot it may not edit. The client sends no resource; the workflow rules receive the
+   * current one with the operation's name and return what to store, so the operation can do only
+   * what its rule allows. Written guarded by the version the rules saw.
+   */
+  async operate(operation: string, type: string, id: string, authorizedBy: [Interaction, string][]): Promise<ReleasedVersion> {
+    for (const [interaction, t] of authorizedBy) this.authorize(interaction, t);
+    const v = await this.write(async (w, defer) => {
+      const current = await w.read(type, id);
+      if (!current) throw errors.notFound(`${type}/${id} is not known`);
+      if (current.deleted) throw errors.gone(`${type}/${id} has been deleted`);
+      const checked = await this.applyRules(w, defer, { kind: 'update', type, id, resource: current.resource, current: stored(current), operation });
+      if (!checked.resource) throw errors.notImplemented(`${operation} is not available on this server`);
+      const out = await w.update(checked.resource, { ifMatch: current.versionId });
+      await this.followUp(w, checked.followUps);
+      return out.version;
+    });
+    return this.release(v);
+  }
+
+  private async applyRules(w: StoreWriter, defer: Defer, intent: WriteIntent): Promise<RuleOutcome> {
     const reader: RuleReader = {
       read: async (type, id) => {
         const v = await w.read(type, id);
@@ -198,7 +223,9 @@ export class Guard {
       },
       search: async (req) => (await w.search(req)).matches.map(stored),
     };
-    return this.deps.rules.check(intent, { reader, principal: this.principal, now: this.deps.now?.() ?? new Date() });
+    const outcome = await this.deps.rules.check(intent, { reader, principal: this.principal, now: this.deps.now?.() ?? new Date() });
+    for (const check of outcome.deferred ?? []) defer(check);
+    return outcome;
   }
 
   private async followUp(w: StoreWriter, followUps: FollowUp[]): Promise<void> {
@@ -217,11 +244,28 @@ export class Guard {
   /** Runs fn with a Guard bound to one store transaction: all its writes commit together or not at all. */
   async transaction<T>(fn: (g: Guard) => Promise<T>): Promise<T> {
     if (this.writer) return fn(this);
-    return this.deps.store.transaction((tx) => fn(new Guard(this.deps, this.principal, tx, tx)));
+    return this.deps.store.transaction(async (tx) => {
+      const g = new Guard(this.deps, this.principal, tx, tx);
+      const out = await fn(g);
+      await runDeferred(g.deferred);
+      return out;
+    });
   }
 
-  private write<T>(fn: (w: StoreWriter) => Promise<T>): Promise<T> {
-    if (this.writer) return fn(this.writer);
-    return this.deps.store.transaction(fn);
+  private write<T>(fn: (w: StoreWriter, defer: Defer) => Promise<T>): Promise<T> {
+    if (this.writer) return fn(this.writer, (c) => this.deferred.push(c));
+    return this.deps.store.transaction(async (tx) => {
+      const pending: (() => Promise<void>)[] = [];
+      const out = await fn(tx, (c) => pending.push(c));
+      await runDeferred(pending);
+      return out;
+    });
   }
+}
+
+type Defer = (check: () => Promise<void>) => void;
+
+/** The rules' end-of-transaction checks, in order; a check may not add more. */
+async function runDeferred(checks: (() => Promise<void>)[]): Promise<void> {
+  for (const check of checks) await check();
 }

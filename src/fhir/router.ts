@@ -12,12 +12,17 @@ import { conditionalPatch, patch } from './interactions/patch.js';
 import { read, vread } from './interactions/read.js';
 import { search, searchCompartment, searchSystem } from './interactions/search.js';
 import { conditionalUpdate, update } from './interactions/update.js';
+import { findAppointments } from './operations/find.js';
+import { holdSlot } from './operations/hold.js';
 import type { FhirResponse, HttpMethod } from './types.js';
 
 type Handler = (ctx: Ctx, p: string[]) => Promise<FhirResponse>;
 type Routes = Partial<Record<HttpMethod, Handler>>;
 
-/** Path shapes: `T` is a resource type, `I` an id, `V` a version; anything else is literal. */
+/**
+ * Path shapes: `T` is a resource type, `I` an id, `V` a version; anything else is literal (so an
+ * operation names its type and `$name` literally: `T` and `I` never match a `$` segment).
+ */
 const TABLE: [string, Routes][] = [
   ['', { GET: (c) => searchSystem(c, c.req.query), POST: (c) => bundle(c, dispatch) }],
   ['metadata', { GET: (c) => capabilities(c, registeredRoutes()) }],
@@ -41,6 +46,8 @@ const TABLE: [string, Routes][] = [
   ['T/I/_history', { GET: (c, [t, i]) => history(c, t, i) }],
   ['T/I/T', { GET: (c, [t, i, m]) => searchCompartment(c, t!, i!, m!) }],
   ['T/I/_history/V', { GET: (c, [t, i, v]) => vread(c, t!, i!, v!) }],
+  ['Slot/I/$hold', { POST: (c, [i]) => holdSlot(c, i!) }],
+  ['Appointment/$find', { GET: (c) => findAppointments(c), POST: (c) => findAppointments(c) }],
 ];
 
 /** Which interactions (by HTTP method) a path shape answers: used to build the CapabilityStatement. */

@@ -21,6 +21,12 @@ export interface WriteIntent {
   resource?: Resource;
   /** The newest stored version, when there is one (update and delete; may be a deletion). */
   current?: StoredResource;
+  /**
+   * Set when a named operation (`$hold`) makes the write on the principal's behalf rather than the
+   * client sending the resource: the rules then decide the whole resource to store (from `current`)
+   * and must return it, so the operation can do only what its rule allows.
+   */
+  operation?: string;
 }
 
 /**
@@ -44,6 +50,12 @@ export interface RuleOutcome {
   /** The resource to store instead of the proposed one (for example with server-set fields). */
   resource?: Resource;
   followUps: FollowUp[];
+  /**
+   * Checks to run once the transaction's last write is done, before it commits: a transaction Bundle
+   * may reference a resource that a later entry creates (a Slot whose Schedule comes after it), so
+   * "does the referenced resource exist" can only be answered at the end. Throwing rolls back.
+   */
+  deferred?: (() => Promise<void>)[];
 }
 
 export interface RuleContext {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDevIssuer, type DevIssuer } from '../../src/auth/dev-issuer.js';
-import { composeEnvelope, type Envelope } from '../../src/compose.js';
+import { composeEnvelope, type ComposeOptions, type Envelope } from '../../src/compose.js';
 import { configFromEnv } from '../../src/config.js';
 import { scopesForRole } from '../../src/policy/role-scopes.js';
 
@@ -16,11 +16,14 @@ export interface TestEnvelope extends Envelope {
   stop(): Promise<void>;
 }
 
-export async function startEnvelope(env: Record<string, string> = {}): Promise<TestEnvelope> {
+/** `opts` supplies collaborators instead of the configured ones: another store (the MongoDB double), a clock. */
+export async function startEnvelope(env: Record<string, string> = {}, opts: ComposeOptions = {}): Promise<TestEnvelope> {
   const dataDir = mkdtempSync(join(tmpdir(), 'envelope-test-'));
   const fullEnv = { DATA_DIR: dataDir, SQLITE_FILE: ':memory:', ...env } as NodeJS.ProcessEnv;
-  const envelope = await composeEnvelope(configFromEnv(fullEnv), fullEnv);
-  const issuer = await ensureDevIssuer(dataDir, fullEnv);
+  const config = configFromEnv(fullEnv);
+  const envelope = await composeEnvelope(config, fullEnv, opts);
+  // The key the server verifies with (DATA_DIR may be shared by several Envelopes standing in for processes).
+  const issuer = await ensureDevIssuer(config.dataDir, fullEnv);
   return {
     ...envelope,
     issuer,

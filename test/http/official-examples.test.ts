@@ -46,9 +46,18 @@ describe('http: official R4 examples round-trip', function () {
 
   it('accepts each example by PUT with its own id and reads it back unchanged apart from meta', async () => {
     const failures: string[] = [];
-    for (const { file, resource } of examples) {
+    const refusedByBookingRules: string[] = [];
+    // Appointments last: they point at slots and referrals that the booking rules look up.
+    const ordered = [...examples].sort((a, b) => Number(a.resource.resourceType === 'Appointment') - Number(b.resource.resourceType === 'Appointment'));
+    for (const { file, resource } of ordered) {
       const path = `/fhir/${resource.resourceType}/${resource.id}`;
       const put = await request(env.app).put(path).set('Authorization', token).send(resource);
+      // The booking rules refuse appointments that cannot be real bookings here (booked without
+      // slots, on unknown slots). They run after validation, so such an example passed validation.
+      if (resource.resourceType === 'Appointment' && put.status === 422 && isBookingRuleRefusal(put.body)) {
+        refusedByBookingRules.push(file);
+        continue;
+      }
       if (put.status !== 201 && put.status !== 200) {
         failures.push(`${file}: ${put.status} ${JSON.stringify(put.body.issue?.slice(0, 3))}`);
         continue;
@@ -66,5 +75,16 @@ describe('http: official R4 examples round-trip', function () {
       }
     }
     expect(failures, failures.join('\n')).to.deep.equal([]);
+    // Exactly these three are refused by the booking rules (docs/booking.md), never by validation:
+    // two are `booked` without any slot, one is `proposed` on a 2013 slot (a booking must lie ahead).
+    // Every other example of the twelve types round-trips.
+    expect(refusedByBookingRules.sort()).to.deep.equal(['Appointment-2docs.json', 'Appointment-example.json', 'Appointment-examplereq.json']);
   });
 });
+
+type Outcome = { issue?: { code?: string; details?: { coding?: { code?: string }[] } }[] };
+
+function isBookingRuleRefusal(body: Outcome): boolean {
+  const issues = body.issue ?? [];
+  return issues.length > 0 && issues.every((i) => i.code === 'business-rule' || i.details?.coding?.[0]?.code === 'REFERENCE_NOT_FOUND');
+}

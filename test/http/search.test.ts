@@ -48,7 +48,8 @@ describe('http: search', function () {
     await put({ resourceType: 'Schedule', id: 'sch-derm', actor: [{ reference: 'HealthcareService/derm' }] });
     for (let d = 1; d <= 20; d++) {
       const day = String(d).padStart(2, '0');
-      await put({ resourceType: 'Slot', id: `c-${day}`, schedule: { reference: 'Schedule/sch-cardio' }, serviceType: [SERVICE_TYPE], status: d % 5 === 0 ? 'busy' : 'free', start: `2030-03-${day}T09:00:00Z`, end: `2030-03-${day}T09:30:00Z` });
+      // Every fifth cardiology slot is busy; c-05 becomes busy by the booking of appt1 below.
+      await put({ resourceType: 'Slot', id: `c-${day}`, schedule: { reference: 'Schedule/sch-cardio' }, serviceType: [SERVICE_TYPE], status: d % 5 === 0 && d !== 5 ? 'busy' : 'free', start: `2030-03-${day}T09:00:00Z`, end: `2030-03-${day}T09:30:00Z` });
       await put({ resourceType: 'Slot', id: `d-${day}`, schedule: { reference: 'Schedule/sch-derm' }, status: 'free', start: `2030-03-${day}T10:00:00Z`, end: `2030-03-${day}T10:30:00Z` });
     }
     await put({ resourceType: 'Patient', id: 'pat1', name: [{ family: 'Smith', given: ['Zoë'] }], birthDate: '1970-05-01', identifier: [{ system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9000000009' }] });
@@ -57,7 +58,8 @@ describe('http: search', function () {
     await put({ resourceType: 'ServiceRequest', id: 'ref1', status: 'active', intent: 'order', subject: { reference: 'Patient/pat1' }, requester: { reference: 'Practitioner/gp1' } });
     await put({ resourceType: 'ServiceRequest', id: 'ref2', status: 'completed', intent: 'order', subject: { reference: 'Patient/pat2' }, requester: { reference: 'Practitioner/gp1' } });
     await put({ resourceType: 'Appointment', id: 'appt1', status: 'booked', slot: [{ reference: 'Slot/c-05' }], basedOn: [{ reference: 'ServiceRequest/ref1' }], start: '2030-03-05T09:00:00Z', end: '2030-03-05T09:30:00Z', participant: [{ actor: { reference: 'Patient/pat1' }, status: 'accepted' }] });
-    await put({ resourceType: 'Appointment', id: 'appt2', status: 'booked', start: '2030-01-05T09:00:00Z', end: '2030-01-05T09:30:00Z', participant: [{ actor: { reference: 'Patient/pat1' }, status: 'accepted' }] });
+    // A proposal without a slot yet (a booked appointment must reference its slots).
+    await put({ resourceType: 'Appointment', id: 'appt2', status: 'proposed', start: '2030-01-05T09:00:00Z', end: '2030-01-05T09:30:00Z', participant: [{ actor: { reference: 'Patient/pat1' }, status: 'accepted' }] });
   });
   after(() => env.stop());
 

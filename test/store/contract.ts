@@ -68,7 +68,7 @@ async function seed(store: Store): Promise<void> {
       identifier: [{ system: 'urn:nhs', value: '9000000001' }, { system: 'urn:mrn', value: 'A1' }] } as Resource);
     await tx.create({ resourceType: 'Patient', id: 'pat2', name: [{ family: 'Curie', given: ['Marie'] }], birthDate: '1967-11-07',
       identifier: [{ system: 'urn:nhs', value: '9000000002' }] } as Resource);
-    await tx.create(schedule('sch1', 'Practitioner/p1', 'HealthcareService/hs1'));
+    await tx.create({ ...schedule('sch1', 'Practitioner/p1', 'HealthcareService/hs1'), planningHorizon: { start: '2024-01-01', end: '2024-12-31' } } as Resource);
     await tx.create(schedule('sch2', 'Practitioner/p2'));
     await tx.create(schedule('sch3', 'Practitioner/p3'));
     await tx.create(slot('s1', { schedule: 'Schedule/sch1', start: '2024-03-01T09:00:00.000Z', comment: 'Morning clinic',
@@ -553,6 +553,13 @@ export function runStoreContract(name: string, open: (indexer: Indexer) => Promi
         assert.deepEqual(await found(store, req('Slot', [not(ids('s1', 's2', 's3'))])), ['s4', 's5', 's6', 's7']);
       });
 
+      it('long id and in lists', async () => {
+        const many = Array.from({ length: 5000 }, (_, i) => `n${i}`);
+        assert.deepEqual(await found(store, req('Slot', [ids(...many, 's2')])), ['s2']);
+        assert.deepEqual(await found(store, req('Slot', [idx('status', { f: 'code', op: 'in', v: [...many, 'busy'] })])), ['s2']);
+        assert.deepEqual(await found(store, req('Slot', [not(idx('status', { f: 'code', op: 'in', v: [...many, 'busy'] }))])), ['s1', 's3', 's4', 's5', 's6', 's7']);
+      });
+
       it('chain: through a reference to a target satisfying where', async () => {
         const byP1 = chain('schedule', ['Schedule'], idx('actor', sEq('Practitioner/p1')));
         assert.deepEqual(await found(store, req('Slot', [byP1])), ['s1', 's2', 's3']);
@@ -634,6 +641,27 @@ export function runStoreContract(name: string, open: (indexer: Indexer) => Promi
         const window = idx('start', { f: 'lo', op: 'ge', v: '2024-03-01T00:00:00.000Z' }, { f: 'hi', op: 'le', v: '2024-03-01T23:59:59.999Z' });
         assert.deepEqual(await found(store, req('Slot', [window])), ['s1', 's2', 's4']);
         assert.deepEqual(await found(store, req('Patient', [idx('birthdate', { f: 'lo', op: 'le', v: '1980-05-17T12:00:00.000Z' }, { f: 'hi', op: 'ge', v: '1980-05-17T12:00:00.000Z' })])), ['pat1']);
+      });
+
+      it('tests on hi (the end of a range), also for long ranges', async () => {
+        const bd = (op: 'lt' | 'le' | 'gt' | 'ge' | 'eq', v: string) => req('Patient', [idx('birthdate', { f: 'hi', op, v })]);
+        assert.deepEqual(await found(store, bd('ge', '1980-05-17T12:00:00.000Z')), ['pat1']);
+        assert.deepEqual(await found(store, bd('gt', '1980-05-17T23:59:59.998Z')), ['pat1']);
+        assert.deepEqual(await found(store, bd('gt', '1980-05-17T23:59:59.999Z')), []);
+        assert.deepEqual(await found(store, bd('eq', '1980-05-17T23:59:59.999Z')), ['pat1']);
+        assert.deepEqual(await found(store, bd('lt', '1967-11-08T00:00:00.000Z')), ['pat2']);
+        assert.deepEqual(await found(store, bd('le', '1967-11-07T23:59:59.999Z')), ['pat2']);
+        assert.deepEqual(await found(store, bd('lt', '1967-11-07T23:59:59.999Z')), []);
+        // sch1's planning horizon is the whole of 2024: it reaches past June although it starts in January.
+        const horizon = (op: 'gt' | 'ge' | 'lt', v: string) => req('Schedule', [idx('date', { f: 'hi', op, v })]);
+        assert.deepEqual(await found(store, horizon('gt', '2024-06-01T00:00:00.000Z')), ['sch1']);
+        assert.deepEqual(await found(store, horizon('ge', '2024-12-31T23:59:59.999Z')), ['sch1']);
+        assert.deepEqual(await found(store, horizon('gt', '2024-12-31T23:59:59.999Z')), []);
+        assert.deepEqual(await found(store, horizon('lt', '2024-06-01T00:00:00.000Z')), []);
+        const overlaps = idx('date', { f: 'lo', op: 'le', v: '2024-07-01T00:00:00.000Z' }, { f: 'hi', op: 'ge', v: '2024-06-01T00:00:00.000Z' });
+        assert.deepEqual(await found(store, req('Schedule', [overlaps])), ['sch1']);
+        assert.deepEqual(await found(store, req('Schedule', [idx('date', { f: 'lo', op: 'eq', v: '2024-01-01T00:00:00.000Z' })])), ['sch1']);
+        assert.deepEqual(await found(store, req('Schedule', [idx('date', { f: 'lo', op: 'in', v: ['2023-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z'] })])), ['sch1']);
       });
 
       it('lt, le, gt, ge on numbers and number ranges', async () => {
@@ -777,6 +805,7 @@ export function runStoreContract(name: string, open: (indexer: Indexer) => Promi
       it('by _id and _lastUpdated', async () => {
         assert.deepEqual(await sorted([desc('_id')]), ['s7', 's6', 's5', 's4', 's3', 's2', 's1']);
         assert.deepEqual(await sorted([asc('_id')]), ['s1', 's2', 's3', 's4', 's5', 's6', 's7']);
+        await tick(); // a later millisecond than the seed, so s3 is strictly the newest
         await store.transaction((tx) => tx.update(slot('s3', { start: '2024-03-02T09:00:00.000Z' })));
         const up = (await store.search(req('Slot', [], { sort: [asc('_lastUpdated')] }))).matches;
         assert.equal(up[up.length - 1]!.id, 's3');

@@ -60,6 +60,7 @@ function concepts(p: string, list: Json[] | undefined): IndexValue[] {
  *   schedule ← Slot.schedule (reference)            actor ← Schedule.actor, Appointment.participant.actor (reference)
  *   service-type ← serviceType (token with text)    comment ← comment (string)
  *   priority ← Appointment.priority (number)        duration ← Appointment.minutesDuration (number, ±0.5)
+ *   date ← Schedule.planningHorizon (date: the period, each end at its own precision)
  */
 export const testIndexer: Indexer = (resource: Resource): IndexValue[] => {
   const r = resource as Json;
@@ -80,6 +81,9 @@ export const testIndexer: Indexer = (resource: Resource): IndexValue[] => {
   if (typeof r.birthDate === 'string') out.push({ p: 'birthdate', ...dateRange(r.birthDate) });
   if (r.resourceType === 'Slot') out.push(...ref('schedule', r.schedule));
   if (r.resourceType === 'Schedule') for (const a of r.actor ?? []) out.push(...ref('actor', a));
+  if (r.resourceType === 'Schedule' && r.planningHorizon?.start && r.planningHorizon?.end) {
+    out.push({ p: 'date', lo: dateRange(r.planningHorizon.start).lo, hi: dateRange(r.planningHorizon.end).hi });
+  }
   if (r.resourceType === 'Appointment') for (const pt of r.participant ?? []) out.push(...ref('actor', pt.actor));
   out.push(...concepts('service-type', r.serviceType));
   if (typeof r.comment === 'string') out.push({ p: 'comment', s: norm(r.comment), exact: r.comment });

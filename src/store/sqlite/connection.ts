@@ -32,7 +32,17 @@ export function openFiles(file: string): Files {
   return { path: file, ephemeral: false, cleanup: () => {} };
 }
 
+/** Page size for new databases (fixed once the file exists). */
+const PAGE_SIZE = 4096;
+/** Checkpoint after about this much WAL. */
+const CHECKPOINT_BYTES = 40 * 1024 * 1024;
+
 function configure(db: Db, ephemeral: boolean): void {
+  // Measured for 1M slots in transactions of 500: 4 KiB pages 16.4k inserts/s, 16 KiB 14.0k/s (at
+  // 100k the order is reversed). Large stores are dominated by inserts at random places of the date
+  // and token indexes, where every touched page is rewritten to the WAL — smaller pages write less.
+  // Only takes effect when the database is created, so it must come before journal_mode.
+  db.pragma(`page_size = ${PAGE_SIZE}`);
   db.pragma('journal_mode = WAL');
   // Durability: with WAL, synchronous=NORMAL survives an application crash but "a transaction
   // committed in WAL mode with synchronous=NORMAL might roll back following a power loss or system
@@ -46,6 +56,11 @@ function configure(db: Db, ephemeral: boolean): void {
   db.pragma('cache_size = -65536');
   db.pragma('mmap_size = 1073741824');
   db.pragma('temp_store = MEMORY');
+  // Checkpoint every ~40 MB of WAL instead of ~4 MB: bulk loads rewrite the same index pages many
+  // times, and a checkpoint copies a page once however often it changed (measured ~15% faster
+  // seeding). Readers pay a little for a longer WAL; the checkpoint itself runs on a commit.
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  db.pragma(`wal_autocheckpoint = ${Math.max(1000, Math.round(CHECKPOINT_BYTES / pageSize))}`);
 }
 
 /** Opens the writer, creating or checking the schema. */

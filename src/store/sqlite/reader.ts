@@ -53,7 +53,7 @@ export class SqliteReader implements StoreReader {
   async read(type: string, id: string): Promise<StoredVersion | undefined> {
     this.guard();
     const row = this.db.prepare(
-      'SELECT v.* FROM resources r JOIN versions v ON v.vk = r.vk WHERE r.type = ? AND r.id = ?',
+      'SELECT v.* FROM resources r JOIN versions v ON v.rk = r.rk AND v.vid = r.vid WHERE r.type = ? AND r.id = ?',
     ).get(type, id) as VersionRow | undefined;
     return row && toStoredVersion(row);
   }
@@ -61,7 +61,9 @@ export class SqliteReader implements StoreReader {
   async vread(type: string, id: string, versionId: number): Promise<StoredVersion | undefined> {
     this.guard();
     if (!Number.isInteger(versionId)) return undefined;
-    const row = this.db.prepare('SELECT * FROM versions WHERE type = ? AND id = ? AND vid = ?').get(type, id, versionId) as
+    const row = this.db.prepare(
+      'SELECT v.* FROM resources r JOIN versions v ON v.rk = r.rk AND v.vid = ? WHERE r.type = ? AND r.id = ?',
+    ).get(versionId, type, id) as
       | VersionRow
       | undefined;
     return row && toStoredVersion(row);
@@ -85,8 +87,14 @@ export class SqliteReader implements StoreReader {
       throw errors.badRequest(`_count must be an integer from 0 to ${MAX_HISTORY_COUNT}`);
     }
     const conds: Sql[] = [];
-    if (req.type !== undefined) conds.push(sql`type = ${req.type}`);
-    if (req.id !== undefined) conds.push(sql`id = ${req.id}`);
+    if (req.id !== undefined) {
+      // One resource: its versions are found by (rk, vid).
+      const rk = this.db.get<{ rk: number }>(sql`SELECT rk FROM resources WHERE type = ${req.type!} AND id = ${req.id}`);
+      if (!rk) return { versions: [], total: 0 };
+      conds.push(sql`rk = ${rk.rk}`);
+    } else if (req.type !== undefined) {
+      conds.push(sql`type = ${req.type}`);
+    }
     if (req.since !== undefined) {
       const since = toCanonicalInstant(req.since);
       if (!since) throw errors.badRequest(`Invalid _since: ${req.since}`);
@@ -107,7 +115,9 @@ export class SqliteReader implements StoreReader {
       pageConds.push(sql`vk < ${vk}`);
     }
     const pageWhere = pageConds.length ? sql` WHERE ${join(pageConds, ' AND ')}` : raw('');
-    const rows = this.db.all<VersionRow>(sql`SELECT * FROM versions${pageWhere} ORDER BY vk DESC LIMIT ${req.count + 1}`);
+    // For one resource, vid order is commit order and lets SQLite walk (rk, vid) backwards.
+    const order = raw(req.id !== undefined ? 'vid DESC' : 'vk DESC');
+    const rows = this.db.all<VersionRow>(sql`SELECT * FROM versions${pageWhere} ORDER BY ${order} LIMIT ${req.count + 1}`);
     const more = rows.length > req.count;
     const page = more ? rows.slice(0, req.count) : rows;
     const result: HistoryResult = { versions: page.map(toStoredVersion), total };

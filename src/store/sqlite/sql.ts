@@ -33,8 +33,14 @@ export function join(parts: readonly Sql[], separator: string): Sql {
   return new Sql(parts.map((p) => p.text).join(separator), parts.flatMap((p) => p.params));
 }
 
-/** `(?, ?, ...)` for a non-empty list. */
+/** Lists longer than this are bound as one JSON array parameter (SQLite caps bound parameters). */
+const INLINE_LIST_MAX = 200;
+
+/** The right-hand side of `x IN ...` for a non-empty list: `(?, ?, ...)`, or a json_each over one parameter. */
 export function list(values: readonly SqlValue[]): Sql {
+  if (values.length > INLINE_LIST_MAX) {
+    return new Sql('(SELECT value FROM json_each(?))', [JSON.stringify(values.map((v) => (typeof v === 'bigint' ? Number(v) : v)))]);
+  }
   return new Sql(`(${values.map(() => '?').join(', ')})`, values);
 }
 

@@ -13,7 +13,7 @@ import { openFiles, openReader, openWriter, type Db, type Files } from './connec
 import { ParamIds } from './params.js';
 import { SqliteReader } from './reader.js';
 import { Statements } from './statements.js';
-import { SqliteWriter } from './writer.js';
+import { SqliteWriter, type WriteContext } from './writer.js';
 
 export interface SqliteStoreOptions {
   /** Database file path, or ':memory:' for a private throw-away store. */
@@ -78,8 +78,9 @@ export class SqliteStore extends SqliteReader implements Store {
         throw isBusy(e) ? errors.unavailable('The database is busy, try again') : e;
       }
       let open = true;
+      const ctx: WriteContext = { db: this.writeStatements, params: this.params, indexer: this.indexer, clock: this.clock };
       const tx = new SqliteWriter(
-        { db: this.writeStatements, params: this.params, indexer: this.indexer, clock: this.clock },
+        ctx,
         () => {
           if (!open) throw errors.internal('The transaction is over: its writer can no longer be used');
         },
@@ -90,6 +91,7 @@ export class SqliteStore extends SqliteReader implements Store {
         this.clock.observe(newest.lu);
         const result = await activeTransaction.run(this, () => fn(tx));
         open = false;
+        if (ctx.doomed !== undefined) throw ctx.doomed;
         db.exec('COMMIT');
         return result;
       } catch (e) {

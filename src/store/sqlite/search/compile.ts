@@ -15,7 +15,7 @@ import { errors } from '../../../domain/errors.js';
 import type { ParamIds } from '../params.js';
 import type { Statements } from '../statements.js';
 import { FALSE_SQL, TRUE_SQL, join, list, raw, sql, type Sql } from '../sql.js';
-import { fieldTests } from './field-test.js';
+import { dateBounds, fieldTests } from './field-test.js';
 
 /** Deepest nesting of chain/has scopes (including those inside visibility conditions). */
 const MAX_DEPTH = 8;
@@ -44,7 +44,7 @@ export class CondCompiler {
   /** The types of `types` that the visibility map lets be seen at all. */
   visibleTypes(types: readonly string[]): string[] {
     const vis = this.visibility;
-    return vis ? types.filter((t) => Object.prototype.hasOwnProperty.call(vis, t)) : [...types];
+    return vis ? types.filter((t) => Object.prototype.hasOwnProperty.call(vis, t) && vis[t] !== undefined) : [...types];
   }
 
   /** The visibility condition of a single visible type (what every row of it must satisfy), if any. */
@@ -115,16 +115,22 @@ export class CondCompiler {
     const x = this.fresh('x');
     const pid = this.pidTest(x, scope.types, c.p);
     if (!pid) return FALSE_SQL;
-    const where = this.and([sql`${raw(x)}.rk = ${raw(scope.alias)}.rk`, pid, ...fieldTests(x, c.tests)]);
+    const where = this.and([sql`${raw(x)}.rk = ${raw(scope.alias)}.rk`, pid, ...fieldTests(x, c.tests, 'seek')]);
     return sql`EXISTS (SELECT 1 FROM idx ${raw(x)} WHERE ${where})`;
   }
 
-  /** The rk of every resource with an idx value satisfying `c` (a search driver; may repeat rks). */
-  idxRows(c: Extract<Cond, { k: 'idx' }>, types: readonly string[]): Sql | undefined {
+  /**
+   * The idx rows (alias and WHERE terms) whose rk are the resources with a value satisfying `c` —
+   * a search driver; `SELECT alias.rk FROM idx alias WHERE where` may repeat rks.
+   */
+  idxRows(c: Extract<Cond, { k: 'idx' }>, types: readonly string[]): { alias: string; where: Sql } | undefined {
     const x = this.fresh('x');
+    const pids = this.pids(types, c.p);
     const pid = this.pidTest(x, types, c.p);
     if (!pid) return undefined;
-    return sql`SELECT ${raw(x)}.rk AS rk FROM idx ${raw(x)} WHERE ${this.and([pid, ...fieldTests(x, c.tests)])}`;
+    const tests = fieldTests(x, c.tests, 'range');
+    if (c.tests.some((t) => t.f === 'hi')) tests.push(...dateBounds(x, c.tests, this.params.maxSpan(this.db, pids)));
+    return { alias: x, where: this.and([pid, ...tests]) };
   }
 
   private enter(scope: Scope): number {

@@ -1,0 +1,85 @@
+// The booking searches of the "search" suite, as a GP system sends them, with every request drawn
+// afresh from the seeded estate (a random service and two-week window, a random patient, a random
+// referrer) so that no cache or hot page makes one query look cheaper than the traffic it stands for.
+import { SYSTEMS } from '../../estate/codes.js';
+import { DAY_MS, dayMsOf, isoDate } from '../../estate/calendar.js';
+import { bundleShape, type Scenario } from '../scenario.js';
+
+const q = encodeURIComponent;
+
+/** Slot search for one service over two weeks, with its schedules and their actors. */
+export const freeSlots: Scenario = {
+  id: 'search.free-slots',
+  title: 'Free slots of one service over two weeks, with schedules and their actors',
+  target: 'envelope',
+  role: 'gp-clinician',
+  example:
+    'GET /fhir/Slot?status=free&start=ge2026-03-02&start=le2026-03-15&schedule.actor=HealthcareService/{id}' +
+    `&service-type=${SYSTEMS.treatmentFunction}|{code}&_include=Slot:schedule&_include:iterate=Schedule:actor`,
+  create({ manifest, rng }) {
+    const { services, firstDay, lastDay } = manifest.samples;
+    const first = dayMsOf(firstDay);
+    const days = Math.round((dayMsOf(lastDay) - first) / DAY_MS) + 1;
+    return {
+      next() {
+        const s = rng.pick(services);
+        const from = first + rng.int(days - 13) * DAY_MS;
+        const to = from + 13 * DAY_MS;
+        return {
+          method: 'GET',
+          path:
+            `/fhir/Slot?status=free&start=ge${isoDate(from)}&start=le${isoDate(to)}` +
+            `&schedule.actor=${q(`HealthcareService/${s.id}`)}&service-type=${q(`${SYSTEMS.treatmentFunction}|${s.serviceType}`)}` +
+            `&_include=Slot:schedule&_include:iterate=Schedule:actor`,
+        };
+      },
+      // Every sampled service has clinics each week, so a two-week window always has free slots.
+      check: (status, body) => bundleShape(status, body, 1),
+    };
+  },
+};
+
+/** A patient's appointments from a date on (what a GP checks before booking another). */
+export const patientAppointments: Scenario = {
+  id: 'search.patient-appointments',
+  title: "A patient's appointments from a date",
+  target: 'envelope',
+  role: 'gp-clinician',
+  example: 'GET /fhir/Appointment?patient=Patient/{id}&date=ge2026-05-11',
+  create({ manifest, rng }) {
+    const { appointments, firstDay } = manifest.samples;
+    const first = dayMsOf(firstDay);
+    return {
+      next() {
+        // A patient known to have an appointment, from a day between the calendar start and that
+        // appointment: the answer is never empty, and the bound varies.
+        const a = rng.pick(appointments);
+        const apptDay = dayMsOf(a.start.slice(0, 10));
+        const from = first + rng.int(Math.max(1, Math.round((apptDay - first) / DAY_MS) + 1)) * DAY_MS;
+        return { method: 'GET', path: `/fhir/Appointment?patient=${q(`Patient/${a.patient}`)}&date=ge${isoDate(from)}` };
+      },
+      check: (status, body) => bundleShape(status, body, 1),
+    };
+  },
+};
+
+/** A referrer's open referrals, with the appointments booked against them. */
+export const referrerWorklist: Scenario = {
+  id: 'search.referrals',
+  title: "A GP's active referrals, with the appointments based on them",
+  target: 'envelope',
+  role: 'gp-clinician',
+  example: 'GET /fhir/ServiceRequest?requester=PractitionerRole/{id}&status=active&_revinclude=Appointment:based-on',
+  create({ manifest, rng }) {
+    const { requesters } = manifest.samples;
+    return {
+      next() {
+        const r = rng.pick(requesters);
+        return { method: 'GET', path: `/fhir/ServiceRequest?requester=${q(`PractitionerRole/${r}`)}&status=active&_revinclude=Appointment:based-on` };
+      },
+      check: (status, body) => bundleShape(status, body, 1),
+    };
+  },
+};
+
+export const SEARCH_SCENARIOS: readonly Scenario[] = [freeSlots, patientAppointments, referrerWorklist];

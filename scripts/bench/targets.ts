@@ -1,0 +1,121 @@
+// The servers under test, each a child process of the benchmark (so the baseline and Envelope run in
+// the same process tree, under the same conditions): Envelope as `node dist/src/main.js` on the
+// seeded data folder, and the bare Node baseline. Both listen on loopback on a free port.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { memoryOf, type Memory } from './proc.js';
+
+/** dist/ root of the compiled project (this file is dist/scripts/bench/targets.js). */
+export const DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface Target {
+  name: string;
+  port: number;
+  pid: number;
+  /** Milliseconds from spawn until the health check answered. */
+  startMs: number;
+  memory(): Memory;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitHealthy(port: number, path: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => (exited = `exited with ${code ?? signal}`));
+  for (;;) {
+    if (exited) throw new Error(`server ${exited} before answering ${path}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`);
+      await res.arrayBuffer();
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`server did not answer ${path} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface SpawnOptions {
+  name: string;
+  script: string;
+  /** Options for node itself, e.g. --cpu-prof. */
+  nodeArgs?: string[];
+  args?: string[];
+  env: NodeJS.ProcessEnv;
+  healthPath: string;
+  logFile: string;
+}
+
+async function spawnTarget(o: SpawnOptions): Promise<Target> {
+  const port = await freePort();
+  mkdirSync(dirname(o.logFile), { recursive: true });
+  const log = createWriteStream(o.logFile, { flags: 'a' });
+  const started = performance.now();
+  // Only what the server needs from our environment: PATH and HOME, never the caller's secrets or a
+  // MONGODB_URI that would silently switch the store.
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...o.env, PORT: String(port), HOST: '127.0.0.1' };
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), o.script, ...(o.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  try {
+    await waitHealthy(port, o.healthPath, child, 120_000);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw new Error(`${o.name}: ${(e as Error).message} (log: ${o.logFile})`);
+  }
+  const startMs = performance.now() - started;
+  const pid = child.pid!;
+  return {
+    name: o.name,
+    port,
+    pid,
+    startMs,
+    memory: () => memoryOf(pid),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/**
+ * Envelope on a seeded data folder (`env` as for the seeder: DATA_DIR, SQLITE_FILE). With
+ * `profileDir`, node writes a CPU profile there when the server exits (after stop()).
+ */
+export function startEnvelope(env: NodeJS.ProcessEnv, logFile: string, profileDir?: string): Promise<Target> {
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  return spawnTarget({ name: 'envelope', script: join(DIST, 'src', 'main.js'), nodeArgs, env, healthPath: '/healthz', logFile });
+}
+
+/** The bare Node baseline, answering every request with the bytes in `bodyFile`. */
+export function startBaseline(bodyFile: string, logFile: string): Promise<Target> {
+  return spawnTarget({
+    name: 'baseline',
+    script: join(DIST, 'scripts', 'bench', 'baseline-server.js'),
+    args: [bodyFile],
+    env: {},
+    healthPath: '/healthz',
+    logFile,
+  });
+}
