@@ -173,7 +173,10 @@ export class Guard {
       const intent: WriteIntent = { kind: 'update', type: resource.resourceType, id: resource.id!, resource };
       if (current) intent.current = stored(current);
       const checked = await this.applyRules(w, defer, intent);
-      const out = await w.update(checked.resource ?? resource, opts);
+      // The rules judged the version read above: write only on top of that one, so a writer in
+      // another process (possible on MongoDB without transactions) cannot slip in between.
+      const guarded = opts.ifMatch === undefined && current ? { ...opts, ifMatch: current.versionId } : opts;
+      const out = await w.update(checked.resource ?? resource, guarded);
       await this.followUp(w, checked.followUps);
       return out;
     });

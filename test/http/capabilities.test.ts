@@ -32,6 +32,13 @@ describe('http: capabilities', () => {
     expect(cs.rest[0]!.interaction.map((i) => i.code)).to.include.members(['transaction', 'batch', 'history-system', 'search-system']);
   });
 
+  it('lists the booking operations that the router serves', () => {
+    const ops = (t: string) => ((cs.rest[0]!.resource.find((r) => r.type === t) as unknown as { operation?: { name: string }[] }).operation ?? []).map((o) => o.name);
+    expect(ops('Slot')).to.deep.equal(['hold']);
+    expect(ops('Appointment')).to.deep.equal(['find']);
+    expect(ops('Patient')).to.deep.equal([]);
+  });
+
   it('every interaction it claims answers something other than 404/405 for a role allowed to use it', async () => {
     const admin = await env.auth('estate-admin');
     const org = await request(env.app).post('/fhir/Organization').set('Authorization', admin).send({ resourceType: 'Organization', name: 'cs' }).expect(201);

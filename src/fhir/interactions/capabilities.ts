@@ -29,7 +29,17 @@ const SYSTEM_INTERACTIONS: [string, HttpMethod, SystemInteraction][] = [
 
 export function buildCapabilityStatement(ctx: Ctx, routes: Routes): r4.CapabilityStatement {
   const has = (shape: string, m: HttpMethod) => routes.some((r) => r.shape === shape && r.methods.includes(m));
+  /** Operations are routes whose last segment is `$name`, under a literal resource type. */
+  const operationsOf = (type: string) =>
+    routes
+      .filter((r) => r.shape.startsWith(`${type}/`) && r.shape.split('/').pop()!.startsWith('$'))
+      .map((r) => r.shape.split('/').pop()!.slice(1))
+      .map((name): r4.CapabilityStatementRestResourceOperation => ({
+        name,
+        definition: `https://envelope.example/fhir/OperationDefinition/${type.toLowerCase()}-${name}`,
+      }));
   const resource = ctx.deps.resourceTypes.map((type): r4.CapabilityStatementRestResource => {
+    const operation = operationsOf(type);
     const refParams = ctx.deps.parser.referenceParams(type);
     const revinclude = ctx.deps.resourceTypes.flatMap((other) =>
       ctx.deps.parser.referenceParams(other).filter((p) => p.targets.includes(type)).map((p) => `${other}:${p.code}`),
@@ -54,6 +64,7 @@ export function buildCapabilityStatement(ctx: Ctx, routes: Routes): r4.Capabilit
         if (p.description) sp.documentation = p.description;
         return sp;
       }),
+      ...(operation.length ? { operation } : {}),
     };
   });
   return {
