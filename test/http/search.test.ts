@@ -134,6 +134,29 @@ describe('http: search', function () {
     expect(seen).to.deep.equal(Array.from({ length: 20 }, (_, i) => `Slot/d-${String(i + 1).padStart(2, '0')}`));
   });
 
+  it('previous links walk back through the same pages', async () => {
+    const rel = (b: SearchBundle, r: string) => {
+      const l = b.link.find((x) => x.relation === r);
+      return l ? new URL(l.url).pathname + new URL(l.url).search : undefined;
+    };
+    const forward: string[][] = [];
+    let b = await get('/fhir/Slot?schedule=Schedule/sch-cardio&_sort=start&_count=6');
+    expect(rel(b, 'previous')).to.equal(undefined);
+    forward.push(ids(b));
+    while (rel(b, 'next')) {
+      b = await get(rel(b, 'next')!);
+      forward.push(ids(b));
+    }
+    expect(forward).to.have.length(4);
+    const backward: string[][] = [ids(b)];
+    while (rel(b, 'previous')) {
+      b = await get(rel(b, 'previous')!);
+      backward.unshift(ids(b));
+    }
+    expect(backward).to.deep.equal(forward);
+    await request(env.app).get('/fhir/Slot?_cursor=not-a-token').set('Authorization', gp).expect(400);
+  });
+
   it('_count uses the configured default and is capped at the maximum', async () => {
     expect(ids(await get('/fhir/Slot'))).to.have.length(10);
     const capped = await get('/fhir/Slot?_count=500');

@@ -6,6 +6,7 @@ import type { Ctx } from '../context.js';
 import { etagOf } from '../headers.js';
 import { pageUrl, pathOf } from '../links.js';
 import { countParam, instantParam, single } from '../params.js';
+import { pageLinks } from '../paging.js';
 import type { FhirResponse } from '../types.js';
 
 export const HISTORY_DEFAULT_COUNT = 50;
@@ -18,8 +19,8 @@ export async function history(ctx: Ctx, type?: string, id?: string): Promise<Fhi
   if (id) req.id = id;
   const since = instantParam(q, '_since');
   if (since) req.since = since;
-  const cursor = single(q, '_cursor');
-  if (cursor) req.cursor = cursor;
+  const paging = pageLinks(single(q, '_cursor'));
+  if (paging.storeCursor !== undefined) req.cursor = paging.storeCursor;
   const interaction: Interaction = id ? 'history-instance' : type ? 'history-type' : 'history-system';
   if (id && type) await ctx.guard.read(type, id, 'history-instance').catch((e: unknown) => {
     // A deleted resource still has a history; only a resource that never existed is 404.
@@ -31,10 +32,11 @@ export async function history(ctx: Ctx, type?: string, id?: string): Promise<Fhi
     resourceType: 'Bundle',
     type: 'history',
     total: page.total,
-    link: [{ relation: 'self', url: pageUrl(ctx.req, path, cursor) }],
+    link: [{ relation: 'self', url: pageUrl(ctx.req, path, paging.self) }],
     entry: page.versions.map((v) => historyEntry(ctx, v)),
   };
-  if (page.next) bundle.link!.push({ relation: 'next', url: pageUrl(ctx.req, path, page.next) });
+  if (page.next) bundle.link!.push({ relation: 'next', url: pageUrl(ctx.req, path, paging.next(page.next)) });
+  if (paging.previous !== undefined) bundle.link!.push({ relation: 'previous', url: pageUrl(ctx.req, path, paging.previous || undefined) });
   return { status: 200, headers: {}, body: releaseBundle(bundle) };
 }
 

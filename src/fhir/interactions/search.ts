@@ -10,26 +10,35 @@ import type { Ctx } from '../context.js';
 import { preferStrict } from '../headers.js';
 import { resolveIncludes } from '../includes.js';
 import { pageUrl, pathOf } from '../links.js';
+import { pageLinks } from '../paging.js';
 import type { ParsedSearch } from '../search-parser.js';
 import type { FhirResponse } from '../types.js';
 
 export async function search(ctx: Ctx, types: string[], params: [string, string][], path = pathOf(ctx.req), extra?: Cond): Promise<FhirResponse> {
-  const parsed = ctx.deps.parser.parse(types, params, { strict: preferStrict(ctx.req.headers.prefer) });
+  const tokens = params.filter(([k]) => k === '_cursor');
+  if (tokens.length > 1) throw errors.badRequest('_cursor may be given only once', '_cursor');
+  const paging = pageLinks(tokens[0]?.[1]);
+  const criteria = params.filter(([k]) => k !== '_cursor');
+  const parsed = ctx.deps.parser.parse(types, criteria, { strict: preferStrict(ctx.req.headers.prefer) });
+  if (paging.storeCursor !== undefined) parsed.request.cursor = paging.storeCursor;
   if (extra) parsed.request.where.push(extra);
   const page = await ctx.guard.search(parsed.request);
   const included = parsed.request.count > 0 ? await resolveIncludes(ctx, page.matches, parsed.include, parsed.revinclude) : [];
-  const linkReq = { ...ctx.req, query: params };
+  const linkReq = { ...ctx.req, query: criteria };
   const bundle: ReleasableBundle = {
     resourceType: 'Bundle',
     type: 'searchset',
-    link: [{ relation: 'self', url: pageUrl(linkReq, path, parsed.request.cursor) }],
+    link: [{ relation: 'self', url: pageUrl(linkReq, path, paging.self) }],
     entry: [
       ...page.matches.map((v) => entry(ctx, v, 'match', parsed)),
       ...included.map((v) => entry(ctx, v, 'include', parsed)),
     ],
   };
   if (page.total !== undefined) bundle.total = page.total;
-  if (page.next) bundle.link!.push({ relation: 'next', url: pageUrl(linkReq, path, page.next) });
+  if (page.next) bundle.link!.push({ relation: 'next', url: pageUrl(linkReq, path, paging.next(page.next)) });
+  if (paging.previous !== undefined) {
+    bundle.link!.push({ relation: 'previous', url: pageUrl(linkReq, path, paging.previous || undefined) });
+  }
   if (parsed.issues.length > 0) {
     bundle.entry!.push({ resource: releaseOutcome(operationOutcome(parsed.issues)), search: { mode: 'outcome' } });
   }
