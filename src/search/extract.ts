@@ -186,8 +186,15 @@ const reference: Extractor = (out, p, v, t, ctx) => {
 
 // ---- uri ------------------------------------------------------------------------------------------
 
-const uri: Extractor = (out, p, v) => {
-  if (typeof v === 'string' && v !== '') out.push({ p, s: v });
+const uri: Extractor = (out, p, v, t) => {
+  if (typeof v !== 'string' || v === '') return;
+  out.push({ p, s: v });
+  // A canonical (`_profile` is one) may carry `|version`: also without it, so that unversioned
+  // searches match, as for canonicals under reference parameters above.
+  if (t === 'canonical') {
+    const bar = v.indexOf('|');
+    if (bar > 0) out.push({ p, s: v.slice(0, bar) });
+  }
 };
 
 // ---- number and quantity --------------------------------------------------------------------------
