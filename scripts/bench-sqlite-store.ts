@@ -58,7 +58,7 @@ function pct(sorted: number[], p: number): number {
 }
 
 async function timeQueries(store: Store, label: string, make: () => SearchRequest, runs = 300): Promise<void> {
-  for (let i = 0; i < 20; i++) await store.search(make()); // warm up
+  for (let i = 0; i < 100; i++) await store.search(make()); // warm up (the page cache, prepared statements)
   const times: number[] = [];
   let hits = 0;
   let total = 0;

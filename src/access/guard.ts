@@ -2,6 +2,7 @@
 // checked against the policy before the store is touched, and every resource that leaves is branded
 // Released only here. There is no unguarded repository: code outside src/access never sees a
 // StoredVersion it could hand to a client.
+import { createHash } from 'node:crypto';
 import { errors, FhirError } from '../domain/errors.js';
 import type { Bundle, BundleEntry, OperationOutcome, Resource } from '../domain/fhir.js';
 import type { Interaction } from '../domain/interaction.js';
@@ -242,6 +243,31 @@ export class Guard {
         throw e;
       }
     }
+  }
+
+  /**
+   * The version an earlier create by this principal with the same client request id produced, for
+   * an idempotent retry. Keys are per principal, so one client cannot replay another's requests.
+   */
+  async recallCreate(type: string, clientRequestId: string): Promise<ReleasedVersion | undefined> {
+    this.authorize('create', type);
+    return this.write(async (w) => {
+      const record = await w.recallRequest(this.requestKey('create', type, clientRequestId));
+      if (!record) return undefined;
+      const v = await w.vread(record.type, record.id, record.versionId);
+      return v ? this.release(v) : undefined;
+    });
+  }
+
+  async rememberCreate(type: string, clientRequestId: string, v: ReleasedVersion): Promise<void> {
+    this.authorize('create', type);
+    const record = { key: this.requestKey('create', type, clientRequestId), status: 201, type: v.resourceType, id: v.id, versionId: v.versionId, at: v.lastUpdated };
+    await this.write((w) => w.rememberRequest(record));
+  }
+
+  private requestKey(interaction: string, type: string, clientRequestId: string): string {
+    const who = `${this.principal.issuer ?? ''}|${this.principal.sub}`;
+    return createHash('sha256').update(`${who}\n${interaction} ${type}\n${clientRequestId}`).digest('hex');
   }
 
   /** Runs fn with a Guard bound to one store transaction: all its writes commit together or not at all. */

@@ -18,6 +18,8 @@ export interface FhirRequest {
   /** Absolute base URL of the FHIR endpoint, e.g. `https://host/fhir`. */
   baseUrl: string;
   requestId: string;
+  /** The X-Request-ID the client sent (absent when the server generated one). */
+  clientRequestId?: string;
   principal: Principal;
 }
 

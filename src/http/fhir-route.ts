@@ -44,6 +44,7 @@ export function fhirRoute(opts: FhirRouteOptions) {
         headers: lowerHeaders(req),
         baseUrl: `${opts.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`}/fhir`,
         requestId: String(res.locals.requestId),
+        ...(res.locals.clientRequestId ? { clientRequestId: String(res.locals.clientRequestId) } : {}),
         principal,
       };
       readBody(req, fr);

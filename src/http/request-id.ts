@@ -8,6 +8,8 @@ export function requestId(req: Request, res: Response, next: NextFunction): void
   const given = req.get('x-request-id');
   const id = given && SANE.test(given) ? given : randomUUID();
   res.locals.requestId = id;
+  // Only an id the client chose can make a retry idempotent; a generated one is never seen again.
+  if (given && SANE.test(given)) res.locals.clientRequestId = given;
   res.setHeader('X-Request-ID', id);
   const corr = req.get('x-correlation-id');
   if (corr && SANE.test(corr)) res.setHeader('X-Correlation-ID', corr);

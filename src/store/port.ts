@@ -46,6 +46,23 @@ export interface WriteOptions {
   ifMatch?: number;
 }
 
+/**
+ * The outcome of a client request, kept so that a retry with the same request id gets the original
+ * result instead of a second write (idempotent create, e.g. a booking resent after a timeout).
+ */
+export interface RequestRecord {
+  /** Opaque key built by the caller (client identity + request id + target). */
+  key: string;
+  /** HTTP status of the original answer. */
+  status: number;
+  /** What it wrote: the resource and the version it created. */
+  type: string;
+  id: string;
+  versionId: number;
+  /** When it was recorded (UTC instant). */
+  at: string;
+}
+
 /** Extracts search index values from a resource; injected by the composition root. */
 export type Indexer = (resource: Resource) => IndexValue[];
 
@@ -68,6 +85,10 @@ export interface StoreWriter extends StoreReader {
   update(resource: Resource, opts?: WriteOptions): Promise<{ version: StoredVersion; created: boolean }>;
   /** Logical delete. Returns the deletion marker version, or undefined if there was nothing live to delete. */
   delete(type: string, id: string, opts?: WriteOptions): Promise<StoredVersion | undefined>;
+  /** The record of an earlier request with this key, if any. */
+  recallRequest(key: string): Promise<RequestRecord | undefined>;
+  /** Records a request's outcome, committed (or rolled back) with the transaction; 409 if the key exists. */
+  rememberRequest(record: RequestRecord): Promise<void>;
 }
 
 export interface StoreCapabilities {

@@ -1,7 +1,7 @@
 // The store contract against the SQLite adapter (file-backed and ':memory:'), plus what only SQLite
 // has: persistence across reopen, the on-disk durability settings, and query plans that use indexes.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -30,7 +30,7 @@ describe('SQLite search plans agree with a brute-force answer', function () {
   // back to drivers — every path must give the same pages as sorting everything in memory.
   const N = 6000;
   let store: Store;
-  type Row = { id: string; status: string; start?: number; comment?: string };
+  type Row = { id: string; status: string; start?: number; comment?: string; tag?: string; sch: number };
   const rows: Row[] = [];
   const base = Date.parse('2025-01-01T00:00:00.000Z');
   let seed = 7;
@@ -39,18 +39,23 @@ describe('SQLite search plans agree with a brute-force answer', function () {
   before(async () => {
     store = await openSqliteStore({ file: ':memory:', indexer: testIndexer });
     for (let i = 0; i < N; i++) {
-      const r: Row = { id: `s${String(i).padStart(4, '0')}`, status: rnd() < 0.6 ? 'free' : 'busy' };
+      const r: Row = { id: `s${String(i).padStart(4, '0')}`, status: rnd() < 0.6 ? 'free' : 'busy', sch: i % 60 };
       // A rare status, all late: walking start from the beginning never fills a page of them.
       if (i % 5 < 2) r.status = 'rare';
       if (rnd() > 0.05) r.start = base + Math.floor(rnd() * 400) * 900_000 + (r.status === 'rare' ? 400 * 900_000 : 0);
       if (rnd() < 0.3) r.comment = `c${Math.floor(rnd() * 5)}`;
+      if (i % 100 === 0) r.tag = `k${(i / 100) % 7}`;
       rows.push(r);
     }
+    await store.transaction(async (tx) => {
+      for (let k = 0; k < 60; k++) await tx.create({ resourceType: 'Schedule', id: `sch${k}`, actor: [{ reference: `Practitioner/p${k % 20}` }] } as Resource);
+    });
     for (let i = 0; i < N; i += 500) {
       await store.transaction(async (tx) => {
         for (const r of rows.slice(i, i + 500)) {
-          await tx.create({ resourceType: 'Slot', id: r.id, status: r.status, schedule: { reference: 'Schedule/x' },
-            ...(r.start !== undefined ? { start: new Date(r.start).toISOString() } : {}), ...(r.comment ? { comment: r.comment } : {}) } as Resource);
+          await tx.create({ resourceType: 'Slot', id: r.id, status: r.status, schedule: { reference: `Schedule/sch${r.sch}` },
+            ...(r.start !== undefined ? { start: new Date(r.start).toISOString() } : {}), ...(r.comment ? { comment: r.comment } : {}),
+            ...(r.tag ? { identifier: [{ system: 'urn:t', value: r.tag }] } : {}) } as Resource);
         }
       });
     }
@@ -85,6 +90,20 @@ describe('SQLite search plans agree with a brute-force answer', function () {
       ],
       keep: (r) => r.status === 'free' && r.start !== undefined && r.start >= base && r.start < base + 3 * 86_400_000,
     },
+    {
+      // A chain drives (three schedules' slots) and a common status is checked per driver row.
+      name: 'free or busy slots of practitioner p7 (chain)',
+      where: [{ k: 'idx', p: 'status', tests: [{ f: 'code', op: 'in', v: ['free', 'busy'] }] },
+        { k: 'chain', p: 'schedule', types: ['Schedule'], where: { k: 'idx', p: 'actor', tests: [{ f: 's', op: 'eq', v: 'Practitioner/p7' }] } }],
+      keep: (r) => r.status !== 'rare' && r.sch % 20 === 7,
+    },
+    {
+      // A rare identifier narrowed by a common status: the status is checked per identifier row.
+      name: 'identifier k3 and not rare',
+      where: [{ k: 'idx', p: 'identifier', tests: [{ f: 'code', op: 'eq', v: 'k3' }] },
+        { k: 'idx', p: 'status', tests: [{ f: 'code', op: 'in', v: ['free', 'busy'] }] }],
+      keep: (r) => r.tag === 'k3' && r.status !== 'rare',
+    },
     { name: 'everything', where: [], keep: () => true },
   ];
 
@@ -110,6 +129,81 @@ describe('SQLite search plans agree with a brute-force answer', function () {
         }
       });
     }
+  }
+});
+
+describe('SQLite search plans agree with a brute-force answer on a multi-valued date', function () {
+  this.timeout(60_000);
+  // Appointments with 0-3 requested periods each: conditions on different values may hold on
+  // different periods, and an `or` of windows leaves gaps its hull does not.
+  const N = 3000;
+  const DAY = 86_400_000;
+  const base = Date.parse('2025-01-01T00:00:00.000Z');
+  type Row = { id: string; status: string; tag?: string; periods: [number, number][] };
+  const rows: Row[] = [];
+  let seed = 11;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  let store: Store;
+  const day = (n: number) => new Date(base + n * DAY).toISOString().slice(0, 10);
+
+  before(async () => {
+    store = await openSqliteStore({ file: ':memory:', indexer: testIndexer });
+    for (let i = 0; i < N; i++) {
+      const periods: [number, number][] = [];
+      const k = Math.floor(rnd() * 4);
+      for (let j = 0; j < k; j++) {
+        const start = Math.floor(rnd() * 360);
+        periods.push([start, start + Math.floor(rnd() * 3)]);
+      }
+      rows.push({ id: `a${String(i).padStart(4, '0')}`, status: rnd() < 0.5 ? 'booked' : 'proposed', ...(i % 50 === 0 ? { tag: `k${(i / 50) % 5}` } : {}), periods });
+    }
+    await store.transaction(async (tx) => {
+      for (const r of rows) {
+        await tx.create({ resourceType: 'Appointment', id: r.id, status: r.status, participant: [],
+          requestedPeriod: r.periods.map(([a, b]) => ({ start: day(a), end: day(b) })),
+          ...(r.tag ? { identifier: [{ system: 'urn:t', value: r.tag }] } : {}) } as Resource);
+      }
+    });
+  });
+  after(() => store.close());
+
+  const within = (a: number, b: number) => ({ k: 'idx' as const, p: 'requested', tests: [
+    { f: 'lo' as const, op: 'ge' as const, v: new Date(base + a * DAY).toISOString() },
+    { f: 'hi' as const, op: 'le' as const, v: new Date(base + (b + 1) * DAY - 1).toISOString() }] });
+  const inWindow = (r: Row, a: number, b: number) => r.periods.some(([s, e]) => s >= a && e <= b);
+  const cases: { name: string; where: import('../../src/domain/search-types.js').Cond[]; keep: (r: Row) => boolean }[] = [
+    {
+      name: 'either of two windows with a gap, booked',
+      where: [{ k: 'or', of: [within(10, 20), within(200, 210)] }, { k: 'idx', p: 'status', tests: [{ f: 'code', op: 'eq', v: 'booked' }] }],
+      keep: (r) => (inWindow(r, 10, 20) || inWindow(r, 200, 210)) && r.status === 'booked',
+    },
+    {
+      name: 'a rare identifier and either window (the hull is checked per row, then the windows)',
+      where: [{ k: 'idx', p: 'identifier', tests: [{ f: 'code', op: 'eq', v: 'k2' }] }, { k: 'or', of: [within(0, 100), within(250, 359)] }],
+      keep: (r) => r.tag === 'k2' && (inWindow(r, 0, 100) || inWindow(r, 250, 359)),
+    },
+    {
+      name: 'two windows that different periods may satisfy',
+      where: [within(0, 150), within(100, 300)],
+      keep: (r) => inWindow(r, 0, 150) && inWindow(r, 100, 300),
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const expected = rows.filter(c.keep).map((r) => r.id).sort();
+      assert.ok(expected.length > 0, 'the case matches something');
+      for (const count of [37, 1000]) {
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.search({ types: ['Appointment'], where: c.where, sort: [], count, total: 'accurate', ...(cursor ? { cursor } : {}) });
+          assert.equal(page.total, expected.length);
+          seen.push(...page.matches.map((m) => m.id));
+          cursor = page.next;
+        } while (cursor);
+        assert.deepEqual(seen, expected, `count ${count}`);
+      }
+    });
   }
 });
 
@@ -141,6 +235,27 @@ describe('SQLite store specifics', () => {
     }
   });
 
+  it('two stores on one file (as two processes would) see each other’s commits and keep stamps in order', async () => {
+    const file = tempFile();
+    const a = await openSqliteStore({ file, indexer: testIndexer });
+    const b = await openSqliteStore({ file, indexer: testIndexer });
+    try {
+      const first = await a.transaction((tx) => tx.create({ resourceType: 'Slot', id: 's1', status: 'free', comment: 'Alpha' } as Resource));
+      // b has never seen the parameters a created; it must find them, not assume they are absent.
+      const hits = await b.search({ types: ['Slot'], where: [{ k: 'idx', p: 'comment', tests: [{ f: 's', op: 'eq', v: 'alpha' }] }], sort: [], count: 10, total: 'accurate' });
+      assert.deepEqual([hits.matches.map((m) => m.id), hits.total], [['s1'], 1]);
+      const second = await b.transaction((tx) => tx.update({ resourceType: 'Slot', id: 's1', status: 'busy', comment: 'Beta' } as Resource));
+      assert.equal(second.version.versionId, 2);
+      assert.ok(second.version.lastUpdated > first.lastUpdated);
+      const third = await a.transaction((tx) => tx.create({ resourceType: 'Slot', id: 's2', status: 'free' } as Resource));
+      assert.ok(third.lastUpdated >= second.version.lastUpdated);
+      assert.deepEqual((await a.history({ count: 10 })).versions.map((v) => `${v.id}/${v.versionId}`), ['s2/1', 's1/2', 's1/1']);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('leaves the database file in WAL mode', async () => {
     const file = tempFile();
     const store = await openSqliteStore({ file, indexer: testIndexer });
@@ -154,8 +269,12 @@ describe('SQLite store specifics', () => {
   });
 
   it('refuses to be used after close and cleans up a :memory: store', async () => {
+    const shm = () => (existsSync('/dev/shm') ? readdirSync('/dev/shm') : readdirSync(tmpdir())).filter((f) => f.startsWith('envelope-sqlite-')).length;
+    const before = shm();
     const store = await openSqliteStore({ file: ':memory:', indexer: testIndexer });
+    assert.equal(shm(), before + 1);
     await store.close();
+    assert.equal(shm(), before);
     await assert.rejects(store.read('Patient', 'x'), (e: { status?: number }) => e.status === 503);
     await assert.rejects(store.transaction(async () => 1), (e: { status?: number }) => e.status === 503);
     await store.close();

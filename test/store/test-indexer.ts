@@ -61,6 +61,7 @@ function concepts(p: string, list: Json[] | undefined): IndexValue[] {
  *   service-type ← serviceType (token with text)    comment ← comment (string)
  *   priority ← Appointment.priority (number)        duration ← Appointment.minutesDuration (number, ±0.5)
  *   date ← Schedule.planningHorizon (date: the period, each end at its own precision)
+ *   requested ← Appointment.requestedPeriod (date, several per resource)
  */
 export const testIndexer: Indexer = (resource: Resource): IndexValue[] => {
   const r = resource as Json;
@@ -87,6 +88,9 @@ export const testIndexer: Indexer = (resource: Resource): IndexValue[] => {
   if (r.resourceType === 'Appointment') for (const pt of r.participant ?? []) out.push(...ref('actor', pt.actor));
   out.push(...concepts('service-type', r.serviceType));
   if (typeof r.comment === 'string') out.push({ p: 'comment', s: norm(r.comment), exact: r.comment });
+  for (const period of r.resourceType === 'Appointment' ? r.requestedPeriod ?? [] : []) {
+    if (period.start && period.end) out.push({ p: 'requested', lo: dateRange(period.start).lo, hi: dateRange(period.end).hi });
+  }
   if (typeof r.priority === 'number') out.push({ p: 'priority', n: r.priority, nlo: r.priority - 0.5, nhi: r.priority + 0.5 });
   if (typeof r.minutesDuration === 'number') {
     out.push({ p: 'duration', n: r.minutesDuration, nlo: r.minutesDuration - 0.5, nhi: r.minutesDuration + 0.5 });

@@ -75,6 +75,8 @@ function subRequest(ctx: Ctx, p: Planned, body: unknown): Ctx {
   const segments = p.url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
   const req: FhirRequest = { ...ctx.req, method: p.method, segments, query: [...p.url.searchParams], headers: p.headers, body };
   if (body === undefined) delete req.body;
+  // The request id names the whole Bundle; entries must not each claim it as their own.
+  delete req.clientRequestId;
   return { ...ctx, req };
 }
 

@@ -10,8 +10,14 @@ import { writeResponse } from '../write-response.js';
 export async function create(ctx: Ctx, type: string): Promise<FhirResponse> {
   const resource = resourceFromBody(ctx.req.body, type, ctx.deps);
   const ifNoneExist = ctx.req.headers['if-none-exist'];
+  const retryKey = ctx.req.clientRequestId;
   return ctx.guard.transaction(async (guard) => {
     const tx = { ...ctx, guard };
+    if (retryKey !== undefined) {
+      // A resend of a create this client already made (same X-Request-ID): the original answer.
+      const original = await guard.recallCreate(type, retryKey);
+      if (original) return writeResponse(tx, original, 201, `Created ${type}/${original.id} (an earlier request with this X-Request-ID)`);
+    }
     if (ifNoneExist !== undefined) {
       const matches = await conditionalMatches(tx, type, queryPairs(ifNoneExist), 'If-None-Exist');
       if (matches.length > 1) throw errors.multipleMatches('If-None-Exist matched more than one resource');
@@ -22,6 +28,7 @@ export async function create(ctx: Ctx, type: string): Promise<FhirResponse> {
     }
     // Server-assigned ids: a client-supplied id on create is ignored, as the specification says.
     const v = await guard.create({ ...resource, id: ctx.deps.newId() });
+    if (retryKey !== undefined) await guard.rememberCreate(type, retryKey, v);
     return writeResponse(tx, v, 201, `Created ${type}/${v.id}`);
   });
 }

@@ -4,6 +4,8 @@ import type { Collections } from './writer.js';
 
 export const RESOURCES = 'resources';
 export const VERSIONS = 'versions';
+/** Idempotency records of client requests, `_id` = the record key. */
+export const REQUESTS = 'requests';
 
 const RESOURCE_INDEXES: IndexSpec[] = [
   { key: { type: 1, id: 1 }, name: 'type_id', unique: true },
@@ -27,7 +29,8 @@ const VERSION_INDEXES: IndexSpec[] = [
 export async function openCollections(db: DbLike): Promise<Collections> {
   const resources = db.collection(RESOURCES);
   const versions = db.collection(VERSIONS);
+  const requests = db.collection(REQUESTS);
   await resources.createIndexes(RESOURCE_INDEXES);
   await versions.createIndexes(VERSION_INDEXES);
-  return { resources, versions };
+  return { resources, versions, requests };
 }

@@ -102,6 +102,10 @@ async function viaCompensation<T>(env: TransactionEnv, fn: (tx: StoreWriter) => 
 export async function compensate(cols: Collections, journal: UndoEntry[]): Promise<string[]> {
   const unrestored: string[] = [];
   for (const e of [...journal].reverse()) {
+    if ('request' in e) {
+      await cols.requests.deleteMany({ _id: { $eq: e.request } }).catch(() => unrestored.push(`request ${e.request}`));
+      continue;
+    }
     const key = resourceKey(e.type, e.id);
     try {
       // Only while the current document is still the version we wrote: never overwrite a newer one.

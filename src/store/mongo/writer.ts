@@ -8,12 +8,14 @@ import type { WriteSequence } from './sequence.js';
 import type { Indexer, StoreWriter } from '../port.js';
 import type { CollectionLike, SessionLike } from './driver.js';
 import { history } from './history.js';
+import { recallRequest, rememberRequest } from './requests.js';
 import { search } from './search.js';
 import { create, read, remove, update, vread, type UndoEntry, type WriteContext } from './writes.js';
 
 export interface Collections {
   resources: CollectionLike;
   versions: CollectionLike;
+  requests: CollectionLike;
 }
 
 export interface Unit {
@@ -31,6 +33,7 @@ export interface BoundWriter {
 
 export function bindWriter(cols: Collections, indexer: Indexer, unit: Unit): BoundWriter {
   const ctx: WriteContext = { resources: cols.resources, versions: cols.versions, indexer, ...unit };
+  const reqCtx = { requests: cols.requests, ...unit };
   const pending = new Set<Promise<unknown>>();
   let closed = false;
 
@@ -52,6 +55,8 @@ export function bindWriter(cols: Collections, indexer: Indexer, unit: Unit): Bou
     create: (resource) => track(() => create(ctx, resource)),
     update: (resource, opts) => track(() => update(ctx, resource, opts)),
     delete: (type, id, opts) => track(() => remove(ctx, type, id, opts)),
+    recallRequest: (key) => track(() => recallRequest(reqCtx, key)),
+    rememberRequest: (record) => track(() => rememberRequest(reqCtx, record)),
   };
 
   return {

@@ -22,12 +22,17 @@ import { buildResourceDoc, checkKey, identify, mutableFields, resourceKey, toSto
 import { isDuplicateKeyError, type CollectionLike, type SessionLike } from './driver.js';
 
 /** What a transaction needs to undo one write: the version written and the document it replaced. */
-export interface UndoEntry {
+export interface ResourceUndo {
   type: string;
   id: string;
   vid: number;
   before: ResourceDoc | null;
 }
+/** Undoing a request record: remove it. */
+export interface RequestUndo {
+  request: string;
+}
+export type UndoEntry = ResourceUndo | RequestUndo;
 
 export interface ReadContext {
   resources: CollectionLike;

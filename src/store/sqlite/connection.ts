@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { REQUESTS_DDL } from './requests.js';
 import { SCHEMA_DDL, SCHEMA_VERSION } from './schema.js';
 
 export type Db = Database.Database;
@@ -77,6 +78,7 @@ export function openWriter(path: string, ephemeral: boolean): Db {
     } else if (version !== SCHEMA_VERSION) {
       throw new Error(`Unsupported Envelope SQLite schema version ${version} in ${path} (expected ${SCHEMA_VERSION})`);
     }
+    db.exec(REQUESTS_DDL);
     return db;
   } catch (e) {
     db.close();

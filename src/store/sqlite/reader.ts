@@ -9,6 +9,7 @@ import type { ParamIds } from './params.js';
 import type { Statements } from './statements.js';
 import { raw, sql, join, type Sql } from './sql.js';
 import { executeSearch } from './search/execute.js';
+import type { ProbeCache } from './search/probe-cache.js';
 
 interface VersionRow {
   vk: number;
@@ -41,6 +42,8 @@ export class SqliteReader implements StoreReader {
     protected readonly db: Statements,
     protected readonly params: ParamIds,
     protected readonly guard: () => void,
+    /** Recent driver sizes, shared by the store's reader and writers (search/probe-cache.ts). */
+    protected readonly probes?: ProbeCache,
   ) {}
 
   /** Runs fn in one read transaction (one snapshot) unless the connection is already in one. */
@@ -70,7 +73,7 @@ export class SqliteReader implements StoreReader {
   }
 
   async search(req: SearchRequest): Promise<SearchResult> {
-    return this.snapshot(() => executeSearch(this.db, this.params, req));
+    return this.snapshot(() => executeSearch(this.db, this.params, req, this.probes));
   }
 
   async history(req: HistoryRequest): Promise<HistoryResult> {

@@ -14,6 +14,7 @@ import { ParamIds } from './params.js';
 import { SqliteReader } from './reader.js';
 import { Statements } from './statements.js';
 import { SqliteWriter, type WriteContext } from './writer.js';
+import { ProbeCache } from './search/probe-cache.js';
 
 export interface SqliteStoreOptions {
   /** Database file path, or ':memory:' for a private throw-away store. */
@@ -43,9 +44,10 @@ export class SqliteStore extends SqliteReader implements Store {
     private readonly indexer: Indexer,
     params: ParamIds,
   ) {
+    const probes = new ProbeCache();
     super(new Statements(readDb), params, () => {
       if (this.closed) throw errors.unavailable('The store is closed');
-    });
+    }, probes);
     this.writeStatements = new Statements(writeDb);
   }
 
@@ -78,7 +80,7 @@ export class SqliteStore extends SqliteReader implements Store {
         throw isBusy(e) ? errors.unavailable('The database is busy, try again') : e;
       }
       let open = true;
-      const ctx: WriteContext = { db: this.writeStatements, params: this.params, indexer: this.indexer, clock: this.clock };
+      const ctx: WriteContext = { db: this.writeStatements, params: this.params, indexer: this.indexer, clock: this.clock, probes: this.probes };
       const tx = new SqliteWriter(
         ctx,
         () => {

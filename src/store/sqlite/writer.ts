@@ -5,7 +5,8 @@
 // half applied, so it dooms the transaction: the store rolls back even if fn swallowed the error.
 // (A savepoint per write would allow recovery, but cost ~8% of bulk insert time for a case that
 // means a broken disk or database.)
-import type { Indexer, StoreWriter, StoredVersion, WriteOptions } from '../port.js';
+import type { Indexer, RequestRecord, StoreWriter, StoredVersion, WriteOptions } from '../port.js';
+import { recallRequest, rememberRequest } from './requests.js';
 import type { Resource } from '../../domain/fhir.js';
 import type { IndexValue } from '../../domain/search-types.js';
 import { errors } from '../../domain/errors.js';
@@ -18,6 +19,7 @@ import type { Entry, ParamIds } from './params.js';
 import { SHAPE_DATE, SHAPE_OTHER } from './schema.js';
 import { SqliteReader } from './reader.js';
 import type { Statements } from './statements.js';
+import type { ProbeCache } from './search/probe-cache.js';
 
 interface CurrentRow {
   rk: number;
@@ -52,13 +54,14 @@ export interface WriteContext {
   params: ParamIds;
   indexer: Indexer;
   clock: VersionClock;
+  probes?: ProbeCache;
   /** Set to the engine error that doomed the transaction. */
   doomed?: unknown;
 }
 
 export class SqliteWriter extends SqliteReader implements StoreWriter {
   constructor(private readonly ctx: WriteContext, guard: () => void) {
-    super(ctx.db, ctx.params, guard);
+    super(ctx.db, ctx.params, guard, ctx.probes);
   }
 
   async create(resource: Resource): Promise<StoredVersion> {
@@ -84,6 +87,17 @@ export class SqliteWriter extends SqliteReader implements StoreWriter {
     if (!decision || !cur) return undefined;
     const last = this.ctx.db.prepare('SELECT json FROM versions WHERE rk = ? AND vid = ?').get(cur.rk, cur.vid) as { json: string };
     return this.write(type, id, cur, decision.versionId, JSON.parse(last.json) as Resource, true);
+  }
+
+  async recallRequest(key: string): Promise<RequestRecord | undefined> {
+    this.guard();
+    return recallRequest(this.ctx.db, key);
+  }
+
+  async rememberRequest(record: RequestRecord): Promise<void> {
+    this.guard();
+    if (this.ctx.doomed !== undefined) throw this.ctx.doomed;
+    rememberRequest(this.ctx.db, record);
   }
 
   private current(type: string, id: string): CurrentRow | undefined {

@@ -12,11 +12,10 @@ export interface LoRange {
   max: number;
 }
 
-const ALL: LoRange = { min: -Infinity, max: Infinity };
-
 /** The bounds one test list puts on lo, knowing lo <= hi <= lo + span. */
 function testsRange(tests: readonly FieldTest[], span: number): LoRange {
-  let { min, max } = ALL;
+  let min = -Infinity;
+  let max = Infinity;
   for (const t of tests) {
     if (t.f !== 'lo' && t.f !== 'hi') continue;
     const shift = t.f === 'hi' ? span : 0;
@@ -104,4 +103,18 @@ export function paramsTested(c: Cond, out: Set<string> = new Set()): Set<string>
   if (c.k === 'idx') out.add(c.p);
   else if (c.k === 'or' || c.k === 'and') c.of.forEach((b) => paramsTested(b, out));
   return out;
+}
+
+/**
+ * Whether `c` can be checked on one index row of `param`: it tests nothing else, and an `and` of
+ * several conditions only when the parameter has one value per resource (otherwise each part may
+ * hold on a different value).
+ */
+export function onlyTests(c: Cond, param: string, single: boolean): boolean {
+  switch (c.k) {
+    case 'idx': return c.p === param;
+    case 'or': return c.of.length > 0 && c.of.every((b) => onlyTests(b, param, single));
+    case 'and': return c.of.length > 0 && (single || c.of.length === 1) && c.of.every((b) => onlyTests(b, param, single));
+    default: return false;
+  }
 }

@@ -12,7 +12,8 @@ import { FALSE_SQL, join, list, raw, sql, type Sql } from '../sql.js';
 import { CondCompiler, type Scope } from './compile.js';
 import { after, orderBy, orderKeys, orderSignature, type OrderKey } from './order.js';
 import { walkPage, type KeyRow } from './ordered-walk.js';
-import { Planner, rank } from './plan.js';
+import type { ProbeCache } from './probe-cache.js';
+import { Planner, conjuncts, rank, type Plan } from './plan.js';
 
 const MAX_COUNT = 10_000;
 
@@ -30,7 +31,7 @@ function cursorSignature(types: readonly string[], req: SearchRequest): string {
   return createHash('sha256').update(orderSignature(types, req.sort)).digest('base64url').slice(0, 16);
 }
 
-export function executeSearch(db: Statements, params: ParamIds, req: SearchRequest): SearchResult {
+export function executeSearch(db: Statements, params: ParamIds, req: SearchRequest, probes?: ProbeCache): SearchResult {
   validate(req);
   const compiler = new CondCompiler(db, params, req.visibility);
   const requested = [...new Set(req.types)];
@@ -40,9 +41,14 @@ export function executeSearch(db: Statements, params: ParamIds, req: SearchReque
 
   const scope: Scope = { alias: 'r', types, depth: 0 };
   // Per-row checks run in the order written: likely-selective conditions first fail rows sooner.
-  const where = and(...[...req.where].flatMap((c) => (c.k === 'and' ? c.of : [c])).sort((a, b) => rank(a) - rank(b)));
-  const filters = compiler.and([compiler.live(scope), compiler.cond(where, scope)]);
+  const conds = req.where.flatMap((c) => conjuncts(c)).filter((c) => c.k !== 'true').sort((a, b) => rank(a) - rank(b));
+  const where = and(...conds);
+  const live = compiler.live(scope);
+  const parts = conds.map((c) => ({ c, sql: compiler.cond(c, scope) }));
+  const filters = compiler.and([live, ...parts.map((p) => p.sql)]);
   if (filters === FALSE_SQL) return wantTotal ? { matches: [], total: 0 } : { matches: [] };
+  /** The row filter through a plan: conditions its driver already guarantees are not tested again. */
+  const filtersFor = (plan: Plan) => compiler.and([live, ...parts.filter((p) => !plan.satisfied.includes(p.c)).map((p) => p.sql)]);
 
   // The order (and so the cursor) depends on the request, not on what is visible today: a cursor
   // stays valid when visibility changes between pages.
@@ -52,7 +58,7 @@ export function executeSearch(db: Statements, params: ParamIds, req: SearchReque
   const required: Cond[] = [where];
   const vis = compiler.visibilityOf(types);
   if (vis) required.push(vis);
-  const planner = new Planner(db, compiler, params);
+  const planner = new Planner(db, compiler, params, probes);
   const candidates = planner.candidates(scope, required);
 
   const sig = cursorSignature(requested, req);
@@ -71,11 +77,11 @@ export function executeSearch(db: Statements, params: ParamIds, req: SearchReque
   if (wantTotal) {
     // 'estimate' is answered exactly: the count uses the same plan as the page and stays cheap
     // whenever a selective condition drives it.
-    result.total = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM ${plan!.countFrom} WHERE ${filters}`)!.n;
+    result.total = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM ${plan!.countFrom} WHERE ${filtersFor(plan!)}`)!.n;
   }
   if (req.count === 0) return result;
 
-  const page = walked ?? keyPage(db, keys, plan!.pageFrom, filters, position, limit, plain);
+  const page = walked ?? keyPage(db, keys, plan!.pageFrom, filtersFor(plan!), position, limit, plain);
   const more = page.length > req.count;
   const pageRows = more ? page.slice(0, req.count) : page;
   result.matches = fetchVersions(db, pageRows.map((r) => r.rk));

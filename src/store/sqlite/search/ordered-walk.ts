@@ -83,11 +83,13 @@ export class OrderedWalk {
     // so together they bound the walked dates (date-range.ts). Only the bound where the walk starts
     // is left usable by the index (`+w.lo` for the other): SQLite takes one bound per side for the
     // range, and the chunk's own end must be the one it stops at.
+    // With a cursor, the cursor is where the walk starts.
     const range: Sql[] = [sql`w.pid = ${pid}`];
     const req = requiredRange(input.required.flatMap((x) => conjuncts(x)), input.param, shape.maxSpan);
     const required = req !== undefined;
-    if (req && Number.isFinite(req.range.min)) range.push(desc ? sql`+${lo} >= ${req.range.min}` : sql`${lo} >= ${req.range.min}`);
-    if (req && Number.isFinite(req.range.max)) range.push(desc ? sql`${lo} <= ${req.range.max}` : sql`+${lo} <= ${req.range.max}`);
+    const startAt = (s: Sql) => (position ? sql`+${s}` : s);
+    if (req && Number.isFinite(req.range.min)) range.push(desc ? sql`+${lo} >= ${req.range.min}` : sql`${startAt(lo)} >= ${req.range.min}`);
+    if (req && Number.isFinite(req.range.max)) range.push(desc ? sql`${startAt(lo)} <= ${req.range.max}` : sql`+${lo} <= ${req.range.max}`);
     if (position) range.push(desc ? sql`${lo} <= ${position[0]!}` : sql`${lo} >= ${position[0]!}`);
     // The most selective-looking other index condition is checked on the walked row itself (a seek
     // of idx's clustered key), so most rows are dropped before resources is even read.

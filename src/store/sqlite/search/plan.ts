@@ -8,22 +8,27 @@
 //   id                         → resources(type, id);
 //   or of drivable branches    → the union of theirs;
 //   chain / has                → the referenced / referencing side's own driver, mapped across the
-//                                reference, when that side is itself selective.
+//                                reference, when that side is itself selective;
+//   date conditions            → the lo range they force, merged across conditions on a parameter
+//                                with one value per resource (date-range.ts).
 // Counting a driver's rows is cheap next to using it (an index entry each, against several seeks
 // per row), so drivers are counted in stages — up to 2,000 rows, then 20,000, then 200,000 — until
-// one is known to be smaller than the others; its rows are joined to resources first and every
-// other condition is a per-row seek. When the only driver is large and the order is one a resources
-// index delivers (_id, _lastUpdated), walking that index and stopping after one page beats
-// collecting the candidates, so the page query does that instead. (Sorting by a date parameter
-// has its own walk, raced against these stages: see execute.ts and ordered-walk.ts.)
+// one is known to be smaller than the others (recent counts are remembered: probe-cache.ts). The
+// winner is narrowed by the next condition (intersected with its rows, or checked per row on the
+// index), joined to resources, and every condition it does not already guarantee is a per-row seek.
+// When the only driver is large and the order is one a resources index delivers (_id,
+// _lastUpdated), walking that index and stopping after one page beats collecting the candidates, so
+// the page query does that instead. (Sorting by a date parameter has its own walk, raced against
+// these stages: see ordered-walk.ts.)
 import type { Cond, FieldTest } from '../../../domain/search-types.js';
 import type { ParamIds } from '../params.js';
 import { SHAPE_DATE } from '../schema.js';
-import { list, raw, sql, type Sql } from '../sql.js';
+import { join, list, raw, sql, type Sql } from '../sql.js';
 import type { Statements } from '../statements.js';
 import type { CondCompiler, Scope } from './compile.js';
-import { isBounded, loRangeOf, paramsTested, requiredRange, type LoRange } from './date-range.js';
-import { isIndexable } from './field-test.js';
+import type { ProbeCache } from './probe-cache.js';
+import { isBounded, loRangeOf, onlyTests, paramsTested, requiredRange, type LoRange } from './date-range.js';
+import { fieldTests, isIndexable } from './field-test.js';
 
 /** Probe limits, in order; a driver at or above the last is just "large". */
 export const PROBE_STAGES = [2_000, 20_000, 200_000] as const;
@@ -39,24 +44,35 @@ export interface Plan {
   pageFrom: Sql;
   /** FROM clause for the total count. */
   countFrom: Sql;
+  /** Conditions every row of the page's FROM (when driven) and the count's FROM satisfies already. */
+  satisfied: Cond[];
 }
 
 export interface Candidate {
   /** `SELECT <rk> AS rk ...` (rows may repeat). */
   rows: Sql;
+  /** A cheaper query for about as many rows, counted instead of `rows` when sizing the candidate. */
+  probeRows?: Sql;
   /** Which is likely smallest, to probe first (lower first). */
   rank: number;
   /** The condition it drives. */
   cond: Cond;
-  /** For an idx condition: its index rows, which other idx conditions can filter before any join. */
-  idx?: { alias: string; where: Sql };
-  /** Row count once a probe saw all of them. */
+  /** Top-level conditions its rows satisfy exactly (the search need not test them again). */
+  satisfies: Cond[];
+  /**
+   * For an index condition: its index rows (`where` selects them; `post`, when set, are further
+   * per-row tests best applied after cheaper filters), which other conditions can narrow before
+   * any join.
+   */
+  idx?: IdxRows;
+  /** Row count once a probe saw all of them (of probeRows when set: a size, not a guarantee). */
   exact?: number;
   /** Rows seen so far (a lower bound while exact is unknown). */
   atLeast: number;
 }
 
-function conjuncts(c: Cond, out: Cond[] = []): Cond[] {
+/** The leaves of nested `and`s. */
+export function conjuncts(c: Cond, out: Cond[] = []): Cond[] {
   if (c.k === 'and') c.of.forEach((x) => conjuncts(x, out));
   else out.push(c);
   return out;
@@ -64,15 +80,17 @@ function conjuncts(c: Cond, out: Cond[] = []): Cond[] {
 
 /**
  * A guess at selectivity that orders the probes (and the per-row checks): ids, then equality on a
- * string/reference or on system+code, then reached sets, then ranges, then bare codes (statuses
- * are few and large), then the rest.
+ * string/reference, then reached sets, then ranges and system|code, then bare codes (statuses are
+ * few and large), then the rest.
  */
 export function rank(c: Cond): number {
   switch (c.k) {
     case 'id': return 0;
     case 'idx': {
       const eq = (f: string) => c.tests.some((t) => t.f === f && (t.op === 'eq' || t.op === 'in'));
-      if (eq('s') || (eq('code') && eq('sys'))) return 1;
+      // A reference or string is usually rare; a system|code may be (an identifier) or not (a
+      // service type), so it goes with the ranges — a stage-1 probe finds a rare one anyway.
+      if (eq('s')) return 1;
       if (c.tests.some((t) => t.f === 'lo' || t.f === 'hi' || t.f === 'n' || t.f === 's')) return 3;
       return 4;
     }
@@ -81,9 +99,17 @@ export function rank(c: Cond): number {
   }
 }
 
-function idxSelect(idx: { alias: string; where: Sql }): Sql {
+interface IdxRows {
+  alias: string;
+  where: Sql;
+  post?: Sql;
+}
+
+/** The rk of an index candidate's rows, with `extra` filters tested between `where` and `post`. */
+function idxSelect(idx: IdxRows, ...extra: Sql[]): Sql {
   const x = raw(idx.alias);
-  return sql`SELECT ${x}.rk AS rk FROM idx ${x} WHERE ${idx.where}`;
+  const parts = [idx.where, ...extra, ...(idx.post ? [idx.post] : [])];
+  return sql`SELECT ${x}.rk AS rk FROM idx ${x} WHERE ${join(parts, ' AND ')}`;
 }
 
 /** FROM clause that joins resources (alias) to the driver's rows; CROSS JOIN makes them the outer loop. */
@@ -97,6 +123,7 @@ export class Planner {
     private readonly db: Statements,
     private readonly compiler: CondCompiler,
     private readonly params: ParamIds,
+    private readonly probes?: ProbeCache,
   ) {}
 
   /** The drivers the top-level conjuncts of `conds` offer, most promising first. */
@@ -107,11 +134,11 @@ export class Planner {
     for (const c of flat) {
       if (c.k === 'idx') {
         const idx = c.tests.some(isIndexable) ? this.compiler.idxRows(c, scope.types) : undefined;
-        if (idx) out.push({ rows: idxSelect(idx), rank: rank(c), cond: c, idx, atLeast: 0 });
+        if (idx) out.push({ rows: idxSelect(idx), rank: rank(c), cond: c, satisfies: [c], idx, atLeast: 0 });
         continue;
       }
-      const rows = this.candidate(c, scope);
-      if (rows) out.push({ rows, rank: rank(c), cond: c, atLeast: 0 });
+      const d = this.candidate(c, scope);
+      if (d) out.push({ rows: d.rows, rank: rank(c), cond: c, satisfies: d.exact ? [c] : [], atLeast: 0 });
     }
     return out.sort((a, b) => a.rank - b.rank);
   }
@@ -148,14 +175,15 @@ export class Planner {
    */
   plan(scope: Scope, candidates: readonly Candidate[], orderByIndex: boolean): Plan {
     const scan = sql`resources ${raw(scope.alias)}`;
-    if (candidates.length === 0) return { pageFrom: scan, countFrom: scan };
+    if (candidates.length === 0) return { pageFrom: scan, countFrom: scan, satisfied: [] };
     // Walking the resources index is only safe to prefer when nothing else could narrow the rows
     // (one drivable condition); then all the probe must tell is whether that one is small.
     const walkable = orderByIndex && candidates.length === 1;
     const best = walkable ? this.best(candidates, WALK_THRESHOLD) : this.best(candidates);
-    const driven = drivenFrom(this.refined(best!, candidates, scope), scope.alias);
-    const walk = walkable && best!.exact === undefined;
-    return { pageFrom: walk ? scan : driven, countFrom: driven };
+    const refined = this.refined(best!, candidates, scope);
+    const driven = drivenFrom(refined.rows, scope.alias);
+    if (walkable && best!.exact === undefined) return { pageFrom: scan, countFrom: driven, satisfied: [] };
+    return { pageFrom: driven, countFrom: driven, satisfied: refined.satisfies };
   }
 
   /**
@@ -166,30 +194,58 @@ export class Planner {
    *   schedule's 10,000 slots" and "this week's 20,000 slots" meet in ~2.5 ms;
    * - else, for index conditions, checked by a seek of idx's clustered key per driver row (~1.8 us).
    */
-  private refined(best: Candidate, candidates: readonly Candidate[], scope: Scope): Sql {
+  private refined(best: Candidate, candidates: readonly Candidate[], scope: Scope): { rows: Sql; satisfies: Cond[] } {
     const size = (c: Candidate) => c.exact ?? c.atLeast;
+    // The partner: the smallest known size, else the most promising rank (lower bounds from capped
+    // probes say little: they stop where the best so far stopped).
+    const known = (c: Candidate) => c.exact ?? Infinity;
     let next: Candidate | undefined;
     for (const c of candidates) {
-      if (c !== best && (!next || size(c) < size(next) || (size(c) === size(next) && c.rank < next.rank))) next = c;
+      if (c === best) continue;
+      if (!next || known(c) < known(next) || (known(c) === known(next) && c.rank < next.rank)) next = c;
     }
-    if (!next) return best.rows;
+    if (!next) return { rows: best.rows, satisfies: best.satisfies };
+    const both = [...best.satisfies, ...next.satisfies];
     const enough = Math.min(INTERSECT_RATIO * Math.max(size(best), 1), PROBE_STAGES[PROBE_STAGES.length - 1]);
     if (next.exact === undefined && next.atLeast < enough) this.probe(next, enough + 1);
     if (next.exact !== undefined && next.exact <= enough) {
-      // The temporary index is built from the smaller side; the larger is scanned against it.
+      // The temporary index is built from the smaller side; the larger is scanned against it, the
+      // membership test (a Bloom filter first) coming before any costlier per-row tests.
       const [small, large] = next.exact < size(best) ? [next, best] : [best, next];
-      return sql`SELECT rk FROM (${large.rows}) WHERE rk IN (SELECT rk FROM (${small.rows}))`;
+      const member = sql`rk IN (SELECT rk FROM (${small.rows}))`;
+      const rows = large.idx
+        ? idxSelect(large.idx, sql`${raw(large.idx.alias)}.${member}`)
+        : sql`SELECT rk FROM (${large.rows}) WHERE ${member}`;
+      return { rows, satisfies: both };
     }
-    if (!best.idx || !next.idx) return best.rows;
-    const check = this.compiler.cond(next.cond, { alias: best.idx.alias, types: scope.types, depth: scope.depth });
-    return idxSelect({ alias: best.idx.alias, where: this.compiler.and([best.idx.where, check]) });
+    if (!next.idx) return { rows: best.rows, satisfies: best.satisfies };
+    // Seek: next's condition tested on each driver row (for a merged date range, the range only —
+    // a superset check, so the conditions it stands for are still tested on the rows that pass).
+    const alias = best.idx?.alias ?? this.compiler.fresh('d');
+    const check = this.compiler.cond(next.cond, { alias, types: scope.types, depth: scope.depth });
+    const rows = best.idx
+      ? idxSelect(best.idx, check)
+      : sql`SELECT ${raw(alias)}.rk AS rk FROM (${best.rows}) ${raw(alias)} WHERE ${check}`;
+    return { rows, satisfies: [...best.satisfies, ...(next.satisfies.includes(next.cond) ? [next.cond] : [])] };
   }
 
-  /** Counts a candidate's rows up to `cap`, recording what was learnt. */
+  /** Counts a candidate's rows up to `cap` (or recalls a recent count), recording what was learnt. */
   private probe(c: Candidate, cap: number): void {
-    const n = this.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM (${c.rows} LIMIT ${cap})`)!.n;
+    const rows = c.probeRows ?? c.rows;
+    const key = this.probes && `${rows.text}\u0000${JSON.stringify(rows.params)}`;
+    const known = key !== undefined ? this.probes!.get(key) : undefined;
+    if (known?.exact !== undefined) {
+      c.exact = known.exact;
+      return;
+    }
+    if (known && known.atLeast >= cap) {
+      c.atLeast = Math.max(c.atLeast, known.atLeast);
+      return;
+    }
+    const n = this.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM (${rows} LIMIT ${cap})`)!.n;
     if (n < cap) c.exact = n;
     else c.atLeast = Math.max(c.atLeast, n);
+    if (key !== undefined) this.probes!.put(key, c.exact !== undefined ? { exact: c.exact, atLeast: n } : { atLeast: c.atLeast });
   }
 
   /**
@@ -206,17 +262,17 @@ export class Planner {
       const shape = pid === undefined ? undefined : this.params.shape(this.db, pid);
       if (pid === undefined || !shape || !(shape.shapes & SHAPE_DATE)) continue;
       const single = shape.maxCount <= 1 && shape.shapes === SHAPE_DATE;
-      const ranges: LoRange[] = [];
+      const ranges: { range: LoRange; from: Cond[] }[] = [];
       if (single) {
         const req = requiredRange(flat, param, shape.maxSpan);
-        if (req && !(req.from.length === 1 && req.from[0]!.k === 'idx')) ranges.push(req.range);
+        if (req && !(req.from.length === 1 && req.from[0]!.k === 'idx')) ranges.push(req);
       } else {
         for (const c of flat) {
           const r = c.k === 'or' ? loRangeOf(c, param, shape.maxSpan) : undefined;
-          if (r) ranges.push(r);
+          if (r) ranges.push({ range: r, from: [c] });
         }
       }
-      for (const r of ranges) {
+      for (const { range: r, from } of ranges) {
         if (!isBounded(r)) continue;
         const x = this.compiler.fresh('x');
         const X = raw(x);
@@ -224,12 +280,28 @@ export class Planner {
         const where = [sql`${X}.pid = ${pid}`];
         if (Number.isFinite(r.min)) { where.push(sql`${X}.lo >= ${r.min}`); tests.push({ f: 'lo', op: 'ge', v: r.min }); }
         if (Number.isFinite(r.max)) { where.push(sql`${X}.lo <= ${r.max}`); tests.push({ f: 'lo', op: 'le', v: r.max }); }
-        const idx = { alias: x, where: this.compiler.and(where) };
-        // The range as a condition of its own: implied by the search, usable to narrow another driver.
-        out.push({ rows: idxSelect(idx), rank: 3, cond: { k: 'idx', p: param, tests }, idx, atLeast: 0 });
+        // The conditions themselves, tested on the same index row (the one value of the parameter,
+        // or for an `or` over one parameter any value): the rows are then exactly the resources
+        // satisfying them, and the search need not test them again. (`+x.lo`: the range above is
+        // the one the index should use.)
+        const exact = from.filter((c) => onlyTests(c, param, single));
+        const range: IdxRows = { alias: x, where: this.compiler.and(where) };
+        const idx: IdxRows = { ...range, post: this.compiler.and(exact.map((c) => this.rowTests(c, x))) };
+        // Sizing only needs the range: counting it skips the per-row tests (about 3x cheaper).
+        out.push({ rows: idxSelect(idx), probeRows: idxSelect(range), rank: 3, cond: { k: 'idx', p: param, tests }, satisfies: exact, idx, atLeast: 0 });
       }
     }
     return out;
+  }
+
+  /** `c` (which tests one parameter only) as tests on the index row `x`. */
+  private rowTests(c: Cond, x: string): Sql {
+    switch (c.k) {
+      case 'idx': return this.compiler.and(fieldTests(x, c.tests, 'seek'));
+      case 'or': return this.compiler.or(c.of.map((b) => this.rowTests(b, x)));
+      case 'and': return this.compiler.and(c.of.map((b) => this.rowTests(b, x)));
+      default: throw new Error(`rowTests: ${c.k} tests more than one parameter`);
+    }
   }
 
   private smallestExact(candidates: readonly Candidate[]): Candidate | undefined {
@@ -238,35 +310,43 @@ export class Planner {
     return best;
   }
 
-  private candidate(c: Cond, scope: Scope): Sql | undefined {
+  /** A driver for one condition; `exact` when its rows are exactly the resources satisfying it. */
+  private candidate(c: Cond, scope: Scope): { rows: Sql; exact: boolean } | undefined {
     const compiler = this.compiler;
     switch (c.k) {
       case 'idx': {
         const idx = c.tests.some(isIndexable) ? compiler.idxRows(c, scope.types) : undefined;
-        return idx && idxSelect(idx);
+        return idx && { rows: idxSelect(idx), exact: true };
       }
       case 'id': {
         const types = compiler.visibleTypes(scope.types);
         if (c.ids.length === 0 || types.length === 0) return undefined;
         const a = raw(compiler.fresh('i'));
-        return sql`SELECT ${a}.rk AS rk FROM resources ${a} WHERE ${a}.type IN ${list(types)} AND ${a}.id IN ${list(c.ids)}`;
+        return { rows: sql`SELECT ${a}.rk AS rk FROM resources ${a} WHERE ${a}.type IN ${list(types)} AND ${a}.id IN ${list(c.ids)}`, exact: true };
       }
       case 'or': {
         const branches = c.of.map((b) => this.candidate(b, scope));
         if (branches.length === 0 || branches.some((b) => !b)) return undefined;
-        return sql`${branches.map((b) => b!).reduce((x, y) => sql`${x} UNION ALL ${y}`)}`;
+        return {
+          rows: sql`${branches.map((b) => b!.rows).reduce((x, y) => sql`${x} UNION ALL ${y}`)}`,
+          exact: branches.every((b) => b!.exact),
+        };
       }
       case 'and': {
         for (const b of c.of) {
-          const rows = this.candidate(b, scope);
-          if (rows) return rows;
+          const d = this.candidate(b, scope);
+          if (d) return { rows: d.rows, exact: d.exact && c.of.length === 1 };
         }
         return undefined;
       }
-      case 'chain':
-        return this.chain(c, scope);
-      case 'has':
-        return this.has(c, scope);
+      case 'chain': {
+        const rows = this.chain(c, scope);
+        return rows && { rows, exact: true };
+      }
+      case 'has': {
+        const rows = this.has(c, scope);
+        return rows && { rows, exact: true };
+      }
       default:
         return undefined;
     }
