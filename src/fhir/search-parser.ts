@@ -1,27 +1,9 @@
-// The shape of a parsed FHIR search, as the engine consumes it. src/search produces it.
-import type { Issue } from '../domain/errors.js';
-import type { Cond, SearchRequest } from '../domain/search-types.js';
+// What the engine needs from search: parsing (src/search/parse.ts produces the ParsedSearch it
+// consumes), the reference parameters for includes, compartments and the parameter list.
+import type { Cond } from '../domain/search-types.js';
+import type { ParsedSearch } from '../search/parse.js';
 
-export interface IncludeSpec {
-  sourceType: string;
-  /** Reference search parameter code, or '*' for every reference parameter. */
-  param: string;
-  targetType?: string;
-  iterate: boolean;
-  wildcard: boolean;
-}
-
-export type SummaryMode = 'true' | 'count' | 'data' | 'text' | 'false';
-
-export interface ParsedSearch {
-  request: SearchRequest;
-  include: IncludeSpec[];
-  revinclude: IncludeSpec[];
-  summary?: SummaryMode;
-  elements?: string[];
-  /** Warnings about ignored parameters (lenient handling). */
-  issues: Issue[];
-}
+export type { IncludeSpec, ParsedSearch, SummaryMode } from '../search/parse.js';
 
 export interface SearchParser {
   parse(types: string[], params: [string, string][], opts: { strict: boolean }): ParsedSearch;

@@ -4,27 +4,32 @@
 // test on the reference itself.
 import { resolveIsFhirpath } from './references.js';
 
-/** Splits at `|` that are outside parentheses and string literals. */
-export function splitUnion(expression: string): string[] {
+/** Splits FHIRPath text at `separator` where it stands outside parentheses and string literals. */
+export function splitTopLevel(text: string, separator: string): string[] {
   const parts: string[] = [];
   let depth = 0;
   let quote = false;
   let start = 0;
-  for (let i = 0; i < expression.length; i++) {
-    const c = expression[i];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
     if (quote) {
       if (c === '\\') i++;
       else if (c === "'") quote = false;
     } else if (c === "'") quote = true;
     else if (c === '(') depth++;
     else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) {
-      parts.push(expression.slice(start, i).trim());
+    else if (c === separator && depth === 0) {
+      parts.push(text.slice(start, i).trim());
       start = i + 1;
     }
   }
-  parts.push(expression.slice(start).trim());
-  return parts.filter((p) => p !== '');
+  parts.push(text.slice(start).trim());
+  return parts;
+}
+
+/** Splits at `|` that are outside parentheses and string literals. */
+export function splitUnion(expression: string): string[] {
+  return splitTopLevel(expression, '|').filter((p) => p !== '');
 }
 
 /** Removes parentheses that enclose the whole expression: `(Patient.deceased.ofType(dateTime))`. */

@@ -5,7 +5,7 @@
 // its node objects. Anything else is left to fhirpath.js; the tests check both agree.
 import r4model from 'fhirpath/fhir-context/r4/index.js';
 import type { Model } from 'fhirpath';
-import { splitUnion, stripOuterParens } from './expression.js';
+import { splitTopLevel, splitUnion, stripOuterParens } from './expression.js';
 import { referenceIs } from './references.js';
 
 type Step =
@@ -37,25 +37,7 @@ const OF_TYPE = /^ofType\(\s*([A-Za-z]+)\s*\)$/;
 
 /** Splits a path at dots outside parentheses and quotes. */
 function segments(path: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let quote = false;
-  let start = 0;
-  for (let i = 0; i < path.length; i++) {
-    const c = path[i];
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === "'") quote = false;
-    } else if (c === "'") quote = true;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === '.' && depth === 0) {
-      out.push(path.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  out.push(path.slice(start).trim());
-  return out;
+  return splitTopLevel(path, '.');
 }
 
 function lowerFirst(s: string): string {
