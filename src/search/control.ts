@@ -31,6 +31,7 @@ export function parseSort(
     try {
       const def = resolveParam(types, code, '_sort', ctx);
       if (UNSORTABLE.has(def.type)) throw bad('_sort', `Cannot sort by ${def.type} parameter '${code}'`);
+      if (def.matching === 'phonetic') throw bad('_sort', `Cannot sort by phonetic parameter '${code}'`);
     } catch (e) {
       if (e instanceof UnknownParameter) {
         onUnknown(e);

@@ -6,8 +6,9 @@ import type { IndexValue } from '../domain/search-types.js';
 import { MAX_INSTANT, MIN_INSTANT, parseDateRange } from './dates.js';
 import { normalizeString } from './normalize.js';
 import { storedNumberRange } from './numbers.js';
+import { phoneticKeys } from './phonetic.js';
 import { parseReference } from './references.js';
-import type { SearchParamType } from './registry.js';
+import type { SearchParamDef, SearchParamType } from './registry.js';
 
 export interface ExtractContext {
   /** This server's base URL, normalised (no trailing slash), to recognise absolute local references. */
@@ -223,14 +224,54 @@ const quantity: Extractor = (out, p, v, t) => {
   if (code !== undefined && unit !== undefined && unit !== code) out.push({ ...base, sys: '', code: unit });
 };
 
+// ---- phonetic and near (matching other than the type's usual one, SearchParamDef.matching) -------
+
+/** The name parts whose words get phonetic keys: prefixes and suffixes (Mr, PhD) are not names. */
+const PHONETIC_NAME_PARTS = ['text', 'family', 'given'] as const;
+
+function pushPhonetic(out: IndexValue[], p: string, v: unknown): void {
+  if (typeof v !== 'string') return;
+  for (const code of phoneticKeys(v)) out.push({ p, code });
+}
+
+/** A token-like entry `{p, code: Soundex key}` per word of each name part (or of a plain string). */
+const phonetic: Extractor = (out, p, v, t) => {
+  if (t !== 'HumanName') return pushPhonetic(out, p, v);
+  if (!isObj(v)) return;
+  for (const f of PHONETIC_NAME_PARTS) {
+    const x = v[f];
+    if (Array.isArray(x)) for (const y of x) pushPhonetic(out, p, y);
+    else pushPhonetic(out, p, x);
+  }
+};
+
+const isCoordinate = (x: unknown, limit: number): x is number => typeof x === 'number' && Number.isFinite(x) && Math.abs(x) <= limit;
+
+/**
+ * A Location.position as two entries, `{p, code:'lat', n}` and `{p, code:'lon', n}` (degrees, WGS84);
+ * a Location has one position, so a search's AND of a condition on each is exact (query/near.ts).
+ * A position without both coordinates in range is not indexed.
+ */
+const near: Extractor = (out, p, v) => {
+  if (!isObj(v) || !isCoordinate(v.latitude, 90) || !isCoordinate(v.longitude, 180)) return;
+  out.push({ p, code: 'lat', n: v.latitude }, { p, code: 'lon', n: v.longitude });
+};
+
 const EXTRACTORS: Partial<Record<SearchParamType, Extractor>> = {
   token, string, date, reference, uri, number, quantity,
 };
 
+/** The extractor for a parameter: by its matching when it has one (phonetic, near), else by its type. */
+export function extractorForParam(def: Pick<SearchParamDef, 'type' | 'matching'>): Extractor | undefined {
+  if (def.matching === 'phonetic') return phonetic;
+  if (def.matching === 'nearby') return near;
+  return extractorFor(def.type);
+}
+
 /**
  * The extractor for a parameter type. Composite parameters have none: their components are indexed
  * as the parameters they are, so a composite search is answered from those (without correlating the
- * components to the same repeating element). Special parameters are not indexed.
+ * components to the same repeating element). Special parameters are not indexed by type (`near` has its own, see extractorForParam).
  */
 export function extractorFor(type: SearchParamType): Extractor | undefined {
   return EXTRACTORS[type];

@@ -2,7 +2,7 @@
 // of its type, evaluating each parameter's FHIRPath expression (compiled once, at creation).
 import type { Resource } from '../domain/fhir.js';
 import type { IndexValue } from '../domain/search-types.js';
-import { extractorFor, type ExtractContext, type Extractor } from './extract.js';
+import { extractorForParam, type ExtractContext, type Extractor } from './extract.js';
 import { compileFhirPath } from './fhirpath-values.js';
 import { compileTrivialPath, type Emit } from './paths.js';
 import { normalizeBase } from './references.js';
@@ -31,7 +31,7 @@ const NOT_INDEXED = new Set(['_id']);
 
 function planFor(def: SearchParamDef, fastPath: boolean): Plan | undefined {
   if (!def.supported || NOT_INDEXED.has(def.code)) return undefined;
-  const extract = extractorFor(def.type);
+  const extract = extractorForParam(def);
   if (!extract) return undefined;
   const fast = fastPath ? compileTrivialPath(def.expression) : undefined;
   return { code: def.code, values: fast ? fast.run : compileFhirPath(def.expression), extract };

@@ -37,6 +37,11 @@ export interface SearchParamDef {
    * (for validating search values, e.g. a boolean token accepts only true/false).
    */
   valueTypes?: string[];
+  /**
+   * How values match when that is not the type's usual way: `phonetic` (a string parameter matched by
+   * the Soundex keys of its words, see phonetic.ts) or `nearby` (Location `near`, see query/near.ts).
+   */
+  matching?: 'phonetic' | 'nearby';
   /** False when Envelope lists the parameter but cannot evaluate it; `unsupported` says why. */
   supported: boolean;
   unsupported?: string;
@@ -86,11 +91,33 @@ function describe(description: string | undefined, base: string): string {
   return line ? line.replace(/^\s*\*\s*\[[^\]]+\]\([^)]*\):\s*/, '').trim() : text.trim();
 }
 
-function unsupportedReason(sp: r4.SearchParameter): string | undefined {
-  if (sp.type === 'special') return `special parameter '${sp.code}' (${sp.xpathUsage ?? 'custom'} search) is not implemented`;
-  if (sp.xpathUsage === 'phonetic') return `phonetic matching ('${sp.code}') is not implemented`;
+/** The special parameters Envelope implements: Location `near` (see query/near.ts). */
+function isNear(sp: r4.SearchParameter, base: string): boolean {
+  return sp.type === 'special' && sp.code === 'near' && sp.xpathUsage === 'nearby' && base === 'Location';
+}
+
+function matchingOf(sp: r4.SearchParameter, base: string): SearchParamDef['matching'] {
+  if (isNear(sp, base)) return 'nearby';
+  if (sp.xpathUsage === 'phonetic' && sp.type === 'string') return 'phonetic';
   return undefined;
 }
+
+function unsupportedReason(sp: r4.SearchParameter, base: string): string | undefined {
+  if (sp.type === 'special' && !isNear(sp, base)) {
+    return `special parameter '${sp.code}' (${sp.xpathUsage ?? 'custom'} search) is not implemented`;
+  }
+  if (sp.xpathUsage === 'phonetic' && sp.type !== 'string') return `phonetic matching ('${sp.code}') is implemented for string parameters only`;
+  return undefined;
+}
+
+/** What Envelope adds to the official description (the CapabilityStatement documentation). */
+const MATCHING_NOTES: Record<NonNullable<SearchParamDef['matching']>, string> = {
+  phonetic: 'Envelope: American Soundex keys of each word of the name; every word of the search value must match (case and accents ignored).',
+  nearby:
+    'Envelope: latitude|longitude|[distance]|[units], the distance in the value itself (no near-distance parameter), ' +
+    'units km (default), m or [mi_i], 50 km when no distance is given; ' +
+    'matched on the bounding box of the circle, which slightly over-approximates it (its corners also match).',
+};
 
 /** Builds a registry from a SearchParameter bundle (pure; see loadR4Registry for the official one). */
 export function buildRegistry(bundle: r4.Bundle, options: RegistryOptions = {}): SearchRegistry {
@@ -110,17 +137,20 @@ export function buildRegistry(bundle: r4.Bundle, options: RegistryOptions = {}):
       if (!isCommon && !typeSet.has(base)) continue;
       const expression = narrowExpression(sp.expression, base);
       if (!expression) continue;
-      const reason = unsupportedReason(sp);
+      const reason = unsupportedReason(sp, base);
+      const matching = reason === undefined ? matchingOf(sp, base) : undefined;
+      const description = describe(sp.description, base);
       const def: SearchParamDef = {
         code: sp.code,
         base,
         type: sp.type as SearchParamType,
         expression,
         targets: [...(sp.target ?? [])],
-        description: describe(sp.description, base),
+        description: matching ? `${description}${description ? ' ' : ''}(${MATCHING_NOTES[matching]})` : description,
         url: sp.url,
         supported: reason === undefined,
       };
+      if (matching) def.matching = matching;
       if (reason) def.unsupported = reason;
       if (sp.component) def.components = sp.component.map((c) => ({ definition: c.definition, expression: c.expression }));
       const valueTypes = compileTrivialPath(expression)?.types;

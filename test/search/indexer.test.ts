@@ -89,13 +89,16 @@ describe('search/indexer: official examples', () => {
     ]);
   });
 
-  it('Location-1: name and alias under one parameter, address parts, special `near` not indexed', () => {
+  it('Location-1: name and alias under one parameter, address parts, `near` as a lat and a lon entry', () => {
     const e = index(example('Location-1'));
     expect(of(e, 'name').map((x) => x.exact)).to.deep.equal([
       'South Wing, second floor', 'BU MC, SW, F2', 'Burgers University Medical Center, South Wing, second floor',
     ]);
     expect(of(e, 'address-postalcode')).to.deep.equal([{ p: 'address-postalcode', s: '9105 pz', exact: '9105 PZ' }]);
-    expect(of(e, 'near')).to.deep.equal([]);
+    expect(of(e, 'near')).to.deep.equal([
+      { p: 'near', code: 'lat', n: 42.25475478 },
+      { p: 'near', code: 'lon', n: -83.6945691 },
+    ]);
     expect(of(e, 'identifier')).to.deep.equal([{ p: 'identifier', sys: '', code: 'B1-S.F2' }]);
   });
 

@@ -1,5 +1,6 @@
 import { FhirError } from '../../src/domain/errors.js';
 import { parseSearch } from '../../src/search/parse.js';
+import { buildRegistry } from '../../src/search/registry.js';
 import { expect } from './support/chai.js';
 import { fails } from './support/assert.js';
 import { LENIENT, parse, registry, STRICT } from './support/fixtures.js';
@@ -41,7 +42,8 @@ describe('search/parse: result parameters', () => {
     it('malformed keys and unsortable types are 400s', () => {
       fails('Slot', '_sort=st art', /not a sort key/, '_sort');
       fails('Slot', '_sort=start,', /not a sort key/);
-      fails('Location', '_sort=near', /not supported/, '_sort', STRICT);
+      fails('Location', '_sort=near', /Cannot sort by special parameter 'near'/, '_sort', STRICT);
+      fails('Patient', '_sort=phonetic', /Cannot sort by phonetic parameter 'phonetic'/, '_sort', STRICT);
     });
   });
 
@@ -183,11 +185,16 @@ describe('search/parse: unknown parameters and empty values', () => {
     const e = fails('Slot', 'nope:exact=1', /Unknown search parameter 'nope' for Slot/, 'nope:exact', STRICT);
     expect(e.issues[0]!.details!.code).to.equal('BAD_REQUEST');
   });
-  it('listed but unsupported parameters (special, phonetic) count as unknown', () => {
-    const r = parse('Location', 'near=42.2|-83.6|10|km');
+  it('listed but unsupported parameters (other special ones) count as unknown', () => {
+    const sp = {
+      resourceType: 'SearchParameter', url: 'urn:y', name: 'y', status: 'active', description: 'd',
+      code: 'y', base: ['Slot'], type: 'special', xpathUsage: 'other', expression: 'Slot.status',
+    };
+    const reg = buildRegistry({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: sp as never }] }, { types: ['Slot'] });
+    const r = parse('Slot', 'y=1', LENIENT, reg);
     expect(r.request.where).to.deep.equal([]);
-    expect(r.issues[0]!.diagnostics).to.match(/'near' is not supported/);
-    fails('Patient', 'phonetic=smyth', /phonetic matching/, 'phonetic', STRICT);
+    expect(r.issues[0]!.diagnostics).to.match(/'y' is not supported: special parameter 'y'/);
+    fails('Slot', 'y=1', /special parameter 'y'/, 'y', STRICT, reg);
   });
   it('type parameters in a system search are unknown', () => {
     const r = parse(['Slot', 'Schedule'], 'status=free&_tag=a|b');

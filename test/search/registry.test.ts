@@ -64,10 +64,26 @@ describe('search/registry', () => {
     ]);
   });
 
-  it('lists but marks unsupported the special and phonetic parameters', () => {
-    expect(registry.param('Location', 'near')).to.deep.include({ type: 'special', supported: false });
-    expect(registry.param('Patient', 'phonetic')!.supported).to.equal(false);
+  it('supports every parameter of the served types, `near` and `phonetic` through their own matching', () => {
+    expect(registry.param('Location', 'near')).to.deep.include({ type: 'special', supported: true, matching: 'nearby' });
+    expect(registry.param('Location', 'near')!.description).to.match(/over-approximates/);
+    for (const t of ['Patient', 'Practitioner', 'Organization']) {
+      expect(registry.param(t, 'phonetic'), t).to.deep.include({ type: 'string', supported: true, matching: 'phonetic' });
+    }
     expect(registry.param('Patient', 'name')!.supported).to.equal(true);
+    expect(registry.param('Patient', 'name')!.matching).to.equal(undefined);
+    const unsupported = registry.types.flatMap((t) => registry.paramsFor(t).filter((d) => !d.supported).map((d) => `${t}.${d.code}`));
+    expect(unsupported).to.deep.equal([]);
+  });
+
+  it('keeps other special parameters unsupported', () => {
+    const sp = {
+      resourceType: 'SearchParameter', url: 'urn:y', name: 'y', status: 'active', description: 'd',
+      code: 'y', base: ['Slot'], type: 'special', xpathUsage: 'other', expression: 'Slot.status',
+    };
+    const r = buildRegistry({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: sp as never }] }, { types: ['Slot'] });
+    expect(r.param('Slot', 'y')).to.deep.include({ supported: false });
+    expect(r.param('Slot', 'y')!.unsupported).to.match(/special parameter 'y'/);
   });
 
   it('has no parameters of types it does not serve', () => {

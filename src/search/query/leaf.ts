@@ -7,7 +7,9 @@ import { compositeCondition } from './composite.js';
 import { anyOf, bad, idx, type ParseContext } from './context.js';
 import { dateCondition } from './date.js';
 import { idCondition } from './id.js';
+import { nearCondition } from './near.js';
 import { numberCondition, quantityCondition } from './number.js';
+import { phoneticCondition } from './phonetic.js';
 import { checkTargetType, isTypeModifier, referenceCondition } from './reference.js';
 import { stringCondition } from './string.js';
 import { tokenCondition } from './token.js';
@@ -30,6 +32,8 @@ const R4_MODIFIERS = new Set(['missing', 'exact', 'contains', 'not', 'text', 'in
 
 function checkModifier(def: SearchParamDef, modifier: string, param: string): string {
   const m = modifier === 'ofType' ? 'of-type' : modifier;
+  // Phonetic matching has no :exact or :contains (`missing` is handled before this).
+  if (def.matching === 'phonetic') throw bad(param, `Modifier ':${m}' is not supported on phonetic parameter '${def.code}'`);
   if (MODIFIERS[def.type].includes(m)) return m;
   if (def.type === 'reference' && isTypeModifier(m)) {
     checkTargetType(def, m, param);
@@ -57,6 +61,7 @@ function alternative(def: SearchParamDef, modifier: string | undefined, value: s
     case 'token':
       return tokenCondition(def, modifier === 'not' ? undefined : modifier, value, param);
     case 'string':
+      if (def.matching === 'phonetic') return phoneticCondition(def, value, param);
       return stringCondition(def, modifier, value);
     case 'date':
       return dateCondition(def, value, param, ctx);
@@ -71,6 +76,7 @@ function alternative(def: SearchParamDef, modifier: string | undefined, value: s
     case 'composite':
       return compositeCondition(def, value, param, ctx.registry, (c, v) => alternative(c, undefined, v, param, ctx));
     case 'special':
+      if (def.matching === 'nearby') return nearCondition(def, value, param);
       throw bad(param, `'${def.code}' is not supported`);
   }
 }
