@@ -11,8 +11,8 @@
 // composite parameters no served type has, and 2,400 slots so that the SQLite planner's size-dependent
 // paths (probe stages, index walks, the ordered walk over start) are taken too.
 //
-// Data: ./search-parity/corpus.ts. Queries: ./search-parity/queries.ts (SQLite bugs it shows are
-// described there and pending here). Oracle: ./search-parity/oracle.ts. One `it` per query and mode.
+// Data: ./search-parity/corpus.ts. Queries: ./search-parity/queries.ts (a query marked `sqliteBug`
+// would run its SQLite half as pending; none is marked now). Oracle: ./search-parity/oracle.ts. One `it` per query and mode.
 // Focused tests for the src/search bugs it found: ./search-parity/regressions.test.ts.
 import assert from 'node:assert/strict';
 import { RESOURCE_TYPES } from '../../src/domain/fhir.js';

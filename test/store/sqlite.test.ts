@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Resource } from '../../src/domain/fhir.js';
 import type { Store } from '../../src/store/port.js';
-import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { openSqliteStore, sqliteBulkLoad } from '../../src/store/sqlite/index.js';
 import { runStoreContract } from './contract.js';
 import { testIndexer } from './test-indexer.js';
 
@@ -306,6 +306,29 @@ describe('SQLite store specifics', () => {
         (e: { status?: number }) => e.status === 500,
       );
       assert.equal(await store.read('Slot', 's'), undefined);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('bulkLoad (seeding only) relaxes fsync while it runs and restores full durability after, even on failure', async () => {
+    const file = tempFile();
+    const store = await openSqliteStore({ file, indexer: testIndexer });
+    const bulkLoad = sqliteBulkLoad(store)!;
+    const writer = (store as unknown as { writeDb: Database.Database }).writeDb;
+    const sync = () => writer.pragma('synchronous', { simple: true });
+    try {
+      const normal = { sync: sync(), cp: writer.pragma('wal_autocheckpoint', { simple: true }), cache: writer.pragma('cache_size', { simple: true }) };
+      assert.equal(normal.sync, 2); // FULL
+      await bulkLoad(async () => {
+        assert.equal(sync(), 1); // NORMAL
+        await store.transaction((tx) => tx.create({ resourceType: 'Patient', id: 'bulk', name: [{ family: 'Bulk' }] } as Resource));
+      });
+      assert.deepEqual({ sync: sync(), cp: writer.pragma('wal_autocheckpoint', { simple: true }), cache: writer.pragma('cache_size', { simple: true }) }, normal);
+      await assert.rejects(bulkLoad(async () => { throw new Error('boom'); }), /boom/);
+      assert.equal(sync(), 2);
+      assert.equal((await store.read('Patient', 'bulk'))!.versionId, 1);
+      assert.equal(sqliteBulkLoad({ ...store } as Store), undefined);
     } finally {
       await store.close();
     }

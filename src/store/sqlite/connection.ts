@@ -45,24 +45,40 @@ function configure(db: Db, ephemeral: boolean): void {
   // Only takes effect when the database is created, so it must come before journal_mode.
   db.pragma(`page_size = ${PAGE_SIZE}`);
   db.pragma('journal_mode = WAL');
-  // Durability: with WAL, synchronous=NORMAL survives an application crash but "a transaction
-  // committed in WAL mode with synchronous=NORMAL might roll back following a power loss or system
-  // crash" (sqlite.org/pragma.html#pragma_synchronous). An acknowledged write must not be lost, so
-  // FULL: the WAL is fsynced at every commit. Ephemeral stores promise no durability at all.
-  db.pragma(ephemeral ? 'synchronous = OFF' : 'synchronous = FULL');
   db.pragma('foreign_keys = ON');
   // Another process holding the write lock makes BEGIN IMMEDIATE wait instead of failing at once.
   db.pragma('busy_timeout = 5000');
-  // Search touches many index pages; a larger page cache and memory-mapped reads keep them hot.
-  db.pragma('cache_size = -65536');
   db.pragma('mmap_size = 1073741824');
   db.pragma('temp_store = MEMORY');
-  // Checkpoint every ~40 MB of WAL instead of ~4 MB: bulk loads rewrite the same index pages many
-  // times, and a checkpoint copies a page once however often it changed (measured ~15% faster
-  // seeding). Readers pay a little for a longer WAL; the checkpoint itself runs on a commit.
-  const pageSize = db.pragma('page_size', { simple: true }) as number;
-  db.pragma(`wal_autocheckpoint = ${Math.max(1000, Math.round(CHECKPOINT_BYTES / pageSize))}`);
+  for (const p of durablePragmas(db, ephemeral)) db.pragma(p);
 }
+
+export function pageSize(db: Db): number {
+  return db.pragma('page_size', { simple: true }) as number;
+}
+
+/**
+ * The settings of normal operation that SqliteStore.bulkLoad (seeding only) relaxes and restores.
+ * - Durability: with WAL, synchronous=NORMAL survives an application crash but "a transaction
+ *   committed in WAL mode with synchronous=NORMAL might roll back following a power loss or system
+ *   crash" (sqlite.org/pragma.html#pragma_synchronous). An acknowledged write must not be lost, so
+ *   FULL: the WAL is fsynced at every commit. Ephemeral stores promise no durability at all.
+ * - Search touches many index pages; a larger page cache (and memory-mapped reads) keep them hot.
+ * - Checkpoint every ~40 MB of WAL instead of ~4 MB: bulk loads rewrite the same index pages many
+ *   times, and a checkpoint copies a page once however often it changed (measured ~15% faster
+ *   seeding). Readers pay a little for a longer WAL; the checkpoint itself runs on a commit.
+ */
+export function durablePragmas(db: Db, ephemeral: boolean): string[] {
+  return [
+    ephemeral ? 'synchronous = OFF' : 'synchronous = FULL',
+    'cache_size = -65536',
+    `wal_autocheckpoint = ${Math.max(1000, Math.round(CHECKPOINT_BYTES / pageSize(db)))}`,
+  ];
+}
+
+/** SqliteStore.bulkLoad (seeding only): checkpoint interval and page cache (KiB, negative) while it runs. */
+export const BULK_CHECKPOINT_BYTES = 256 * 1024 * 1024;
+export const BULK_CACHE_KIB = -524288;
 
 /** Opens the writer, creating or checking the schema. */
 export function openWriter(path: string, ephemeral: boolean): Db {

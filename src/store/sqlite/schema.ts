@@ -26,7 +26,18 @@
 //   values with / without a date were ever stored) tell the planner when a parameter is a single
 //   date per resource, like Slot.start: then walking its date index in order is walking the sort
 //   order, and "the next 20 free slots" stops after a few hundred rows (search/ordered-walk.ts).
-export const SCHEMA_VERSION = 1;
+// - Composite "reference = X and principal date in a window" (idx.dlo): some types have a principal
+//   date parameter (PRINCIPAL_DATES: Slot.start, Appointment.date). When a resource has exactly one
+//   value of it, its lo is copied into `dlo` on the resource's string/reference rows (those with
+//   `s`), and the partial index (pid, s, dlo) answers "schedule = X and start in these two weeks" as
+//   one range instead of intersecting the schedule's year of rows with everyone's two weeks. Only
+//   rows with `s` get it (each copy is one more secondary index entry to write). The planner uses it
+//   only when the principal parameter has at most one value per resource (params.max_count), so a
+//   NULL dlo can only mean "no principal date", which a range on that date excludes anyway.
+export const SCHEMA_VERSION = 2;
+
+/** Per resource type, the date parameter copied as `dlo` onto its reference/string index rows. */
+export const PRINCIPAL_DATES: Readonly<Record<string, string>> = { Slot: 'start', Appointment: 'date' };
 
 export const SCHEMA_DDL = `
 CREATE TABLE resources (
@@ -79,12 +90,14 @@ CREATE TABLE idx (
   n     REAL,
   nlo   REAL,
   nhi   REAL,
+  dlo   INTEGER,
   PRIMARY KEY (rk, pid, seq)
 ) WITHOUT ROWID;
 CREATE INDEX idx_token  ON idx (pid, code, sys) WHERE code IS NOT NULL;
 CREATE INDEX idx_string ON idx (pid, s)         WHERE s IS NOT NULL;
 CREATE INDEX idx_date   ON idx (pid, lo, hi)    WHERE lo IS NOT NULL;
 CREATE INDEX idx_number ON idx (pid, n)         WHERE n IS NOT NULL;
+CREATE INDEX idx_string_date ON idx (pid, s, dlo) WHERE dlo IS NOT NULL;
 `;
 
 /** IndexValue field → idx column. The whitelist that lets the compiler name columns safely. */

@@ -9,7 +9,9 @@ import type { Indexer, Store, StoreCapabilities, StoreWriter } from '../port.js'
 import { errors, FhirError } from '../../domain/errors.js';
 import { VersionClock } from '../common/clock.js';
 import { Mutex } from '../common/mutex.js';
-import { openFiles, openReader, openWriter, type Db, type Files } from './connection.js';
+import {
+  BULK_CACHE_KIB, BULK_CHECKPOINT_BYTES, durablePragmas, openFiles, openReader, openWriter, pageSize, type Db, type Files,
+} from './connection.js';
 import { ParamIds } from './params.js';
 import { SqliteReader } from './reader.js';
 import { Statements } from './statements.js';
@@ -105,6 +107,29 @@ export class SqliteStore extends SqliteReader implements Store {
         throw isBusy(e) ? errors.unavailable('The database is busy, try again') : e;
       }
     });
+  }
+
+  /**
+   * SEEDING ONLY (scripts/estate); not part of the Store port, and the server never calls it. Runs
+   * `fn` (which writes through `transaction` as usual) with the writer connection relaxed for a bulk
+   * load: synchronous=NORMAL (in WAL mode: no fsync per commit, the WAL is synced at checkpoints; a
+   * power loss may lose the latest commits but leaves the database consistent), a checkpoint every
+   * ~256 MiB of WAL instead of ~40 MiB, and a 512 MiB page cache. Afterwards — however fn ends — it
+   * restores synchronous=FULL, the normal checkpoint interval and cache, and checkpoints the whole
+   * WAL with fsync, so everything committed inside is durable once this returns. Writes made
+   * through the store by others while fn runs get the relaxed durability too: use it only on a
+   * database nobody else is writing to and that can be seeded again.
+   */
+  async bulkLoad<T>(fn: () => Promise<T>): Promise<T> {
+    this.guard();
+    const db = this.writeDb;
+    const setting = async (pragmas: string[]) => this.mutex.run(async () => { for (const p of pragmas) db.pragma(p); });
+    await setting(['synchronous = NORMAL', `wal_autocheckpoint = ${Math.round(BULK_CHECKPOINT_BYTES / pageSize(db))}`, `cache_size = ${BULK_CACHE_KIB}`]);
+    try {
+      return await fn();
+    } finally {
+      await setting([...durablePragmas(db, this.files.ephemeral), 'wal_checkpoint(FULL)']);
+    }
   }
 
   async ping(): Promise<void> {

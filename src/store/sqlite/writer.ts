@@ -16,7 +16,7 @@ import {
   decideCreate, decideDelete, decideUpdate, requireIdentity, stampResource, type CurrentVersion,
 } from '../common/write-rules.js';
 import type { Entry, ParamIds } from './params.js';
-import { SHAPE_DATE, SHAPE_OTHER } from './schema.js';
+import { PRINCIPAL_DATES, SHAPE_DATE, SHAPE_OTHER } from './schema.js';
 import { SqliteReader } from './reader.js';
 import type { Statements } from './statements.js';
 import type { ProbeCache } from './search/probe-cache.js';
@@ -132,8 +132,9 @@ export class SqliteWriter extends SqliteReader implements StoreWriter {
         .run(rk, type, id, vid, lu, deleted ? 1 : 0, json);
       if (values.length > 0) {
         const insert = db.prepare(
-          'INSERT INTO idx (rk, pid, seq, sys, code, text, s, exact, rt, lo, hi, n, nlo, nhi) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          'INSERT INTO idx (rk, pid, seq, sys, code, text, s, exact, rt, lo, hi, n, nlo, nhi, dlo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         );
+        const dlo = principalLo(type, values);
         const seen = new Map<Entry, { span: number; count: number; shapes: number }>();
         values.forEach((v, seq) => {
           const param = params.ensure(db, type, v.p);
@@ -147,7 +148,7 @@ export class SqliteWriter extends SqliteReader implements StoreWriter {
           insert.run(
             rk, param.pid, seq,
             v.sys ?? null, v.code ?? null, v.text ?? null, v.s ?? null, v.exact ?? null, v.rt ?? null,
-            lo, hi, v.n ?? null, v.nlo ?? null, v.nhi ?? null,
+            lo, hi, v.n ?? null, v.nlo ?? null, v.nhi ?? null, v.s !== undefined ? dlo : null,
           );
         });
         for (const [param, shape] of seen) params.widen(db, param, shape.span, shape.count, shape.shapes);
@@ -158,6 +159,19 @@ export class SqliteWriter extends SqliteReader implements StoreWriter {
     }
     return { resourceType: type, id, versionId: vid, lastUpdated: lu, deleted, resource };
   }
+}
+
+/** The lo (epoch ms) of the type's principal date when the resource has exactly one value of it (schema.ts). */
+function principalLo(type: string, values: readonly IndexValue[]): number | null {
+  const p = PRINCIPAL_DATES[type];
+  if (p === undefined) return null;
+  let found: IndexValue | undefined;
+  for (const v of values) {
+    if (v.p !== p) continue;
+    if (found) return null;
+    found = v;
+  }
+  return found ? ms(found.lo) : null;
 }
 
 function toCurrent(row: CurrentRow): CurrentVersion {

@@ -41,22 +41,10 @@ const CONF = 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality';
 const TAGS = 'http://example.org/fhir/tags';
 const PROFILE = 'http://example.org/fhir/StructureDefinition/envelope-patient';
 
-// SQLite adapter bugs this suite shows (src/store/sqlite is being changed by someone else; not fixed
-// here). The SQLite half of each such case is pending (it.skip) until fixed; the MongoDB half runs.
-//
-// Bug 1, src/store/sqlite/search/order.ts paramKey: a parameter sort key is min/max over the
-// resource's values of coalesce(lo, n, s, code), taken per value. For a reference parameter a
-// Reference that carries only an identifier has no `s` but has `code` (the identifier value), so it
-// becomes a sort value: Appointment g-appt-2 (actors Patient/g-pat-plain and an identifier-only
-// "C7654321") sorts first by `actor`, AuditEvent example-disclosure ("SomeIdiot@nowhere") first by
-// `-agent`. The documented sortable field of a reference is `s` (the MongoDB adapter picks one field
-// per parameter: the first of lo, n, s, code that any value has).
-const REF_SORT_BUG = 'SQLite bug 1 (order.ts paramKey): identifier-only references become sort values';
-// Bug 2, src/store/sqlite/search/order.ts orderKeys: the keys stop at `_id` ("id is unique within a
-// type: later keys cannot matter"), but in a search over several types the same id can exist in
-// each (Patient/example, Practitioner/example), so ties on _id are broken by type instead of by the
-// next requested key (here -_lastUpdated).
-const ID_SORT_BUG = 'SQLite bug 2 (order.ts orderKeys): sort keys after _id dropped in multi-type searches';
+// Former SQLite adapter bugs these queries showed (both fixed in src/store/sqlite/search/order.ts):
+// 1. a reference sort key took identifier-only references (code, no s) as sort values (`_sort=actor`
+//    on Appointment, `_sort=-agent` on AuditEvent); 2. in multi-type searches, sort keys after `_id`
+//    were dropped (`_type=Patient,Practitioner&..._sort=_id,-_lastUpdated`).
 
 export const SERVED_GROUPS: Group[] = [
   {
@@ -149,6 +137,31 @@ export const SERVED_GROUPS: Group[] = [
       ...on('Location', 'name=south wing', 'name:contains=wing', 'address-city=london'),
       ...on('HealthcareService', 'name=physio', 'name:contains=drop'),
       ...on('AuditEvent', 'entity-name=zoe', 'agent-name:contains=grieve'),
+    ],
+  },
+  {
+    // Soundex keys of name words (src/search/phonetic.ts) and the bounding box of a circle
+    // (src/search/query/near.ts); the official Location-1 is at 42.2548, -83.6946 and Location-hl7 has
+    // its coordinates swapped (latitude -83.69471, near the South Pole), which exercises the polar cap.
+    name: 'phonetic and near',
+    queries: [
+      ...on('Patient', 'phonetic=smyth,chalmerz', 'phonetic=peter chalmers', 'phonetic=MUELLER', 'phonetic=mueller zoe', 'phonetic=AETHELRED', 'phonetic:missing=false', { q: 'phonetic=chalmers zoe', empty: true }),
+      ...on('Practitioner', 'phonetic=carefull', 'phonetic=alfa', 'phonetic=odegard', 'phonetic=obrian', 'phonetic=zen,careful'),
+      ...on('Organization', 'phonetic=gastroenterologie', 'phonetic=angstrom'),
+      ...on('Location',
+        'near=42.256500|-83.694710|11.20|km',
+        'near=42.256500|-83.694710',
+        'near=42.2565|-83.69471|3|[mi_i]',
+        'near=42.2565|-83.69471|500|m',
+        { q: 'near=42.2565|-83.69471|100|m', empty: true },
+        { q: 'near=0|0|10|km', empty: true },
+        'near=-83.69471|42.2565|10|km',
+        'near=-89|0|1000|km',
+        'near=51.5|-0.12|5|km,42.2565|-83.69471|1|km',
+        'near:missing=false',
+        'near=42.2565|-83.69471|20|km&name=south',
+        '_has:Schedule:actor:active=true&near:missing=true',
+      ),
     ],
   },
   {
@@ -446,10 +459,10 @@ export const SERVED_GROUPS: Group[] = [
         'start=ge2025-03-31&start=lt2025-04-01&_sort=-start,_id',
       ),
       ...on('Patient', '_sort=family,given', '_sort=-family', '_sort=name', '_sort=-name', '_sort=-birthdate', '_sort=birthdate,_id', '_sort=identifier', '_sort=-gender,family', '_sort=_lastUpdated', '_sort=address-city'),
-      ...on('Appointment', '_sort=date', '_sort=-date,_id', { q: '_sort=actor', sqliteBug: REF_SORT_BUG }, '_sort=-actor', '_sort=status,date'),
+      ...on('Appointment', '_sort=date', '_sort=-date,_id', '_sort=actor', '_sort=-actor', '_sort=status,date'),
       ...on('ServiceRequest', '_sort=authored', '_sort=-authored', '_sort=occurrence', '_sort=-occurrence', '_sort=requester,-authored'),
       ...on('Schedule', '_sort=date', '_sort=-date'),
-      ...on('AuditEvent', '_sort=agent', { q: '_sort=-agent', sqliteBug: REF_SORT_BUG, sqliteBugPlainOnly: true }, '_sort=-date'),
+      ...on('AuditEvent', '_sort=agent', '_sort=-agent', '_sort=-date'),
       ...on('Consent', '_sort=period,-date'),
       ...on('Practitioner', '_sort=-_id', '_sort=given', '_sort=family', '_sort=-family,_id'),
       ...on('Organization', '_sort=name', '_sort=-name'),
@@ -470,7 +483,7 @@ export const SERVED_GROUPS: Group[] = [
     queries: system(
       `_type=Patient,Practitioner&_tag=${TAGS}|vip`,
       '_type=Patient,Practitioner&_id=example,f001',
-      { q: '_type=Patient,Practitioner&_id=example,f001,f201&_sort=_id,-_lastUpdated', sqliteBug: ID_SORT_BUG },
+      '_type=Patient,Practitioner&_id=example,f001,f201&_sort=_id,-_lastUpdated',
       '_type=Patient,Practitioner&_id=example,f001&_sort=-_id',
       '_type=Slot,Appointment&_lastUpdated=ge{lu:Slot/g-slot-dst-1}&_sort=-_lastUpdated',
       '_type=Slot,Appointment,Schedule&_id=g-slot-ms,g-appt-4,g-sch-1&_count=1',
@@ -629,6 +642,12 @@ export const VOLUME_GROUPS: Group[] = [
         'schedule=Schedule/v-sch-3&status=free&_sort=-start&_count=25',
         'schedule=Schedule/v-sch-3,Schedule/v-sch-4&start=ge2025-05-08&_sort=start&_count=40',
         `schedule.actor=HealthcareService/v-hs-1&status=free&start=ge2025-05-02&start=le2025-05-04&service-type=${SNOMED}|310000008&_sort=start&_count=30`,
+        // The composite (schedule, start) index: a reference or chain with a window on start, default
+        // order and paged, an upper bound only, slots without a start in the schedule.
+        `schedule.actor=HealthcareService/v-hs-1&status=free&start=ge2025-05-02&start=le2025-05-04&service-type=${SNOMED}|310000008&_count=7`,
+        'schedule=Schedule/v-sch-5&start=lt2025-05-03&_count=13',
+        'schedule=Schedule/v-sch-2,Schedule/v-sch-6&start=ge2025-05-09T09:00:00Z&_sort=-_id&_count=9',
+        'schedule=Schedule/v-sch-1&start=2025-05-04&status=busy&_count=4',
         'schedule.actor:Practitioner.identifier=urn:gmc|V2&status=busy-tentative&_sort=start',
         'schedule.active=false&_sort=-start&_count=100',
         `service-type=${SNOMED}|57&start=ge2025-05-05&start=lt2025-05-06&_sort=start&_count=20`,

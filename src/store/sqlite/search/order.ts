@@ -3,8 +3,9 @@
 // Order: the request's sort keys, then type and id (unique together), so the order is total and a
 // cursor can name a position. A parameter key is the minimum (ascending) or maximum (descending) of
 // the parameter's sortable field over the resource's index values — lo for dates, n for numbers and
-// quantities, s for strings/references/uris, code for tokens (the first of those present) — and a
-// resource without one sorts last in either direction.
+// quantities, s for strings/references/uris, code for tokens (the first of those that any of the
+// resource's values of the parameter has; only that field is compared) — and a resource without one
+// sorts last in either direction.
 //
 // Paging: the cursor holds the last row's key values; the next page is every row strictly after
 // them. Rows present throughout are thus neither skipped nor repeated when others are written
@@ -31,10 +32,13 @@ export function orderKeys(sort: readonly SortKey[], types: readonly string[], al
   let unique = false;
   for (const k of sort) {
     if (k.p === '_id') {
+      if (unique) continue;
       keys.push({ expr: sql`${a}.id`, desc: k.desc, nullable: false, plain: true });
-      // id is unique within a type: later keys cannot matter (the type breaks ties across types).
       unique = true;
-      break;
+      // id is unique within a type: with one type later keys cannot matter. Across types the same id
+      // can exist in each, so the later keys still break those ties (before the type).
+      if (single) break;
+      continue;
     }
     if (k.p === '_lastUpdated') {
       keys.push({ expr: sql`${a}.lu`, desc: k.desc, nullable: false, plain: true });
@@ -53,7 +57,10 @@ function paramKey(k: SortKey, types: readonly string[], alias: string, compiler:
   if (!pid) return raw('NULL');
   const X = raw(x);
   const agg = raw(k.desc ? 'max' : 'min');
-  return sql`(SELECT ${agg}(coalesce(${X}.lo, ${X}.n, ${X}.s, ${X}.code)) FROM idx ${X} WHERE ${X}.rk = ${raw(alias)}.rk AND ${pid})`;
+  // One field per resource: the first of lo, n, s, code that any of its values has, then min/max over
+  // that field only (so an identifier-only reference, which has code but no s, is not a sort value
+  // of a resource that also has a literal reference). min/max ignore NULLs.
+  return sql`(SELECT coalesce(${agg}(${X}.lo), ${agg}(${X}.n), ${agg}(${X}.s), ${agg}(${X}.code)) FROM idx ${X} WHERE ${X}.rk = ${raw(alias)}.rk AND ${pid})`;
 }
 
 /** ORDER BY clause over `exprs` (the keys' expressions or columns holding their values). */

@@ -22,7 +22,7 @@
 // these stages: see ordered-walk.ts.)
 import type { Cond, FieldTest } from '../../../domain/search-types.js';
 import type { ParamIds } from '../params.js';
-import { SHAPE_DATE } from '../schema.js';
+import { PRINCIPAL_DATES, SHAPE_DATE } from '../schema.js';
 import { join, list, raw, sql, type Sql } from '../sql.js';
 import type { Statements } from '../statements.js';
 import type { CondCompiler, Scope } from './compile.js';
@@ -130,7 +130,10 @@ export class Planner {
   candidates(scope: Scope, conds: readonly Cond[]): Candidate[] {
     const out: Candidate[] = [];
     const flat = conds.flatMap((x) => conjuncts(x));
-    if (scope.types.length === 1) out.push(...this.dateRanges(scope.types[0]!, flat));
+    if (scope.types.length === 1) {
+      out.push(...this.dateRanges(scope.types[0]!, flat));
+      out.push(...this.composites(scope, flat));
+    }
     for (const c of flat) {
       if (c.k === 'idx') {
         const idx = c.tests.some(isIndexable) ? this.compiler.idxRows(c, scope.types) : undefined;
@@ -294,6 +297,45 @@ export class Planner {
     return out;
   }
 
+  /**
+   * Drivers from the composite (pid, s, dlo) index (schema.ts): an equality on a reference/string
+   * parameter, or a chain through one, narrowed to the lo range the conditions force on the type's
+   * principal date (Slot.start) — usable only while that date has one value per resource, so that
+   * `dlo` is that value's lo on every row of a resource that has one. The rows satisfy the equality
+   * (or chain) exactly; the date conditions are a superset check here and are still tested per row.
+   */
+  private composites(scope: Scope, flat: readonly Cond[]): Candidate[] {
+    const type = scope.types[0]!;
+    const principal = PRINCIPAL_DATES[type];
+    if (principal === undefined) return [];
+    const pid = this.compiler.pids([type], principal)[0];
+    const shape = pid === undefined ? undefined : this.params.shape(this.db, pid);
+    if (!shape || shape.maxCount > 1 || shape.shapes !== SHAPE_DATE) return [];
+    const req = requiredRange(flat, principal, shape.maxSpan);
+    if (!req || !isBounded(req.range)) return [];
+    const r = req.range;
+    const window = (x: string): Sql[] => {
+      const X = raw(x);
+      const out: Sql[] = [];
+      if (Number.isFinite(r.min)) out.push(sql`${X}.dlo >= ${r.min}`);
+      if (Number.isFinite(r.max)) out.push(sql`${X}.dlo <= ${r.max}`);
+      return out;
+    };
+    const out: Candidate[] = [];
+    for (const c of flat) {
+      if (c.k === 'idx' && c.p !== principal && c.tests.some((t) => t.f === 's' && (t.op === 'eq' || t.op === 'in'))) {
+        const idx = this.compiler.idxRows(c, scope.types);
+        if (!idx) continue;
+        const narrowed: IdxRows = { alias: idx.alias, where: this.compiler.and([idx.where, ...window(idx.alias)]) };
+        out.push({ rows: idxSelect(narrowed), rank: 0.5, cond: c, satisfies: [c], idx: narrowed, atLeast: 0 });
+      } else if (c.k === 'chain') {
+        const rows = this.chain(c, scope, window);
+        if (rows) out.push({ rows, rank: 0.5, cond: c, satisfies: [c], atLeast: 0 });
+      }
+    }
+    return out;
+  }
+
   /** `c` (which tests one parameter only) as tests on the index row `x`. */
   private rowTests(c: Cond, x: string): Sql {
     switch (c.k) {
@@ -368,7 +410,8 @@ export class Planner {
     return { scope, from: drivenFrom(driver.rows, scope.alias), filter };
   }
 
-  private chain(c: Extract<Cond, { k: 'chain' }>, scope: Scope): Sql | undefined {
+  /** @param narrow extra tests on the referencing idx row (alias given), e.g. a dlo window */
+  private chain(c: Extract<Cond, { k: 'chain' }>, scope: Scope, narrow?: (x: string) => Sql[]): Sql | undefined {
     const target = this.reached(c.types, c.where, scope.depth + 1);
     if (!target) return undefined;
     const x = this.compiler.fresh('x');
@@ -376,7 +419,8 @@ export class Planner {
     if (!pid) return undefined;
     const t = raw(target.scope.alias);
     const X = raw(x);
-    return sql`SELECT ${X}.rk AS rk FROM idx ${X} WHERE ${pid} AND ${X}.s IN (SELECT ${t}.type || '/' || ${t}.id FROM ${target.from} WHERE ${target.filter})`;
+    const extra = narrow ? narrow(x).map((e) => sql` AND ${e}`) : [];
+    return sql`SELECT ${X}.rk AS rk FROM idx ${X} WHERE ${pid} AND ${X}.s IN (SELECT ${t}.type || '/' || ${t}.id FROM ${target.from} WHERE ${target.filter})${join(extra, '')}`;
   }
 
   private has(c: Extract<Cond, { k: 'has' }>, scope: Scope): Sql | undefined {
