@@ -11,8 +11,7 @@
 // composite parameters no served type has, and 2,400 slots so that the SQLite planner's size-dependent
 // paths (probe stages, index walks, the ordered walk over start) are taken too.
 //
-// Data: ./search-parity/corpus.ts. Queries: ./search-parity/queries.ts (a query marked `sqliteBug`
-// would run its SQLite half as pending; none is marked now). Oracle: ./search-parity/oracle.ts. One `it` per query and mode.
+// Data: ./search-parity/corpus.ts. Queries: ./search-parity/queries.ts. Oracle: ./search-parity/oracle.ts. One `it` per query and mode.
 // Focused tests for the src/search bugs it found: ./search-parity/regressions.test.ts.
 import assert from 'node:assert/strict';
 import { RESOURCE_TYPES } from '../../src/domain/fhir.js';
@@ -100,15 +99,7 @@ function queryTests(targets: () => Target[], world: World, visibility?: () => Re
   for (const group of world.groups) {
     describe(group.name, () => {
       for (const query of group.queries) {
-        const run = (only: (t: Target) => boolean) => () => check(targets().filter(only), query, world.registry, visibility?.());
-        if (query.sqliteBug && !(visibility && query.sqliteBugPlainOnly)) {
-          it(`${label(query)} [MongoDB]`, run((t) => t.engine !== 'sqlite'));
-          // Pending: the SQLite adapter answers this wrongly (the bug is described where query.sqliteBug
-          // is defined, in ./search-parity/queries.ts); src/store/sqlite is not ours to change.
-          it.skip(`${label(query)} [${query.sqliteBug}]`, run((t) => t.engine === 'sqlite'));
-        } else {
-          it(label(query), run(() => true));
-        }
+        it(label(query), () => check(targets(), query, world.registry, visibility?.()));
       }
     });
   }

@@ -11,13 +11,6 @@ export interface Query {
   q: string;
   /** The corpus holds no match, on purpose. */
   empty?: boolean;
-  /**
-   * A known SQLite adapter bug this query shows: the other stores still run it, the SQLite part is
-   * pending (it.skip) with this text. See the report in the suite's header.
-   */
-  sqliteBug?: string;
-  /** The SQLite bug shows only without visibility (with it, the answer is right, e.g. empty): run it there. */
-  sqliteBugPlainOnly?: boolean;
 }
 
 export interface Group {
