@@ -333,4 +333,66 @@ describe('SQLite store specifics', () => {
       await store.close();
     }
   });
+
+  it('bulkLoad into an empty database defers the secondary indexes and leaves the schema and answers of a normal store', async () => {
+    const schemaOf = (db: Database.Database) => db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").all();
+    const indexesOf = (db: Database.Database) => (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    const writerOf = (s: Store) => (s as unknown as { writeDb: Database.Database }).writeDb;
+    const resources: Resource[] = [];
+    for (let i = 0; i < 300; i++) {
+      resources.push({ resourceType: 'Schedule', id: `sch${i}`, actor: [{ reference: `Practitioner/p${i % 7}` }] } as Resource);
+      resources.push({
+        resourceType: 'Slot', id: `s${i}`, status: ['free', 'busy', 'rare'][i % 3], schedule: { reference: `Schedule/sch${i % 50}` },
+        start: new Date(Date.UTC(2025, 0, 1) + i * 3_600_000).toISOString(), end: new Date(Date.UTC(2025, 0, 1) + i * 3_600_000 + 900_000).toISOString(),
+      } as Resource);
+    }
+    const load = (s: Store) => s.transaction(async (tx) => { for (const r of resources) await tx.create(r); });
+    const plain = await openSqliteStore({ file: tempFile(), indexer: testIndexer });
+    const file = tempFile();
+    const bulk = await openSqliteStore({ file, indexer: testIndexer });
+    try {
+      const fresh = schemaOf(writerOf(plain));
+      const all = indexesOf(writerOf(plain));
+      await load(plain);
+      let during: string[] = [];
+      await sqliteBulkLoad(bulk)!(async () => {
+        during = indexesOf(writerOf(bulk));
+        await load(bulk);
+      });
+      assert.ok(!during.includes('idx_token') && !during.includes('idx_date') && during.includes('resources_type_id'), `dropped while loading: ${during.join(', ')}`);
+      assert.deepEqual(schemaOf(writerOf(bulk)), fresh);
+      const queries = [
+        [{ k: 'idx', p: 'status', tests: [{ f: 'code', op: 'eq', v: 'free' }] }],
+        [{ k: 'idx', p: 'start', tests: [{ f: 'lo', op: 'ge', v: '2025-01-03T00:00:00.000Z' }, { f: 'hi', op: 'lt', v: '2025-01-05T00:00:00.000Z' }] }],
+        [{ k: 'chain', p: 'schedule', types: ['Schedule'], where: { k: 'idx', p: 'actor', tests: [{ f: 's', op: 'eq', v: 'Practitioner/p3' }] } }],
+        [{ k: 'idx', p: 'schedule', tests: [{ f: 's', op: 'eq', v: 'Schedule/sch7' }] }],
+      ];
+      for (const where of queries) {
+        for (const sort of [[], [{ p: 'start', desc: true }]]) {
+          const q = { types: ['Slot'], where, sort, count: 1000, total: 'accurate' } as unknown as Parameters<Store['search']>[0];
+          const [a, b] = [await plain.search(q), await bulk.search(q)];
+          assert.ok(a.matches.length > 0);
+          assert.deepEqual(b.matches.map((m) => m.id), a.matches.map((m) => m.id));
+          assert.equal(b.total, a.total);
+        }
+      }
+      // A database that already holds data keeps its indexes while a bulk load runs.
+      await sqliteBulkLoad(bulk)!(async () => {
+        during = indexesOf(writerOf(bulk));
+      });
+      assert.deepEqual(during, all);
+      // A bulk load that died before rebuilding: the next open builds the missing indexes.
+      writerOf(bulk).exec('DROP INDEX idx_date; DROP INDEX resources_type_lu');
+      await bulk.close();
+      const reopened = await openSqliteStore({ file, indexer: testIndexer });
+      try {
+        assert.deepEqual(schemaOf(writerOf(reopened)), fresh);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      await plain.close();
+      await bulk.close();
+    }
+  });
 });

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { REQUESTS_DDL } from './requests.js';
-import { SCHEMA_DDL, SCHEMA_VERSION } from './schema.js';
+import { createIfMissing, DEFERRABLE_INDEXES, SCHEMA_DDL, SCHEMA_VERSION } from './schema.js';
 
 export type Db = Database.Database;
 
@@ -93,6 +93,10 @@ export function openWriter(path: string, ephemeral: boolean): Db {
       }).immediate();
     } else if (version !== SCHEMA_VERSION) {
       throw new Error(`Unsupported Envelope SQLite schema version ${version} in ${path} (expected ${SCHEMA_VERSION})`);
+    } else {
+      // A seeding bulkLoad that never finished (killed process) leaves its deferred indexes dropped:
+      // build any that are missing (a no-op when all exist).
+      for (const i of DEFERRABLE_INDEXES) db.exec(createIfMissing(i));
     }
     db.exec(REQUESTS_DDL);
     return db;

@@ -39,7 +39,7 @@ export const SCHEMA_VERSION = 2;
 /** Per resource type, the date parameter copied as `dlo` onto its reference/string index rows. */
 export const PRINCIPAL_DATES: Readonly<Record<string, string>> = { Slot: 'start', Appointment: 'date' };
 
-export const SCHEMA_DDL = `
+const TABLES_DDL = `
 CREATE TABLE resources (
   rk      INTEGER PRIMARY KEY,
   type    TEXT    NOT NULL,
@@ -48,8 +48,6 @@ CREATE TABLE resources (
   lu      TEXT    NOT NULL,
   deleted INTEGER NOT NULL
 );
-CREATE UNIQUE INDEX resources_type_id ON resources (type, id);
-CREATE INDEX resources_type_lu ON resources (type, lu, id);
 
 CREATE TABLE versions (
   vk      INTEGER PRIMARY KEY,
@@ -61,9 +59,6 @@ CREATE TABLE versions (
   deleted INTEGER NOT NULL,
   json    TEXT    NOT NULL
 );
-CREATE UNIQUE INDEX versions_rk_vid ON versions (rk, vid);
-CREATE INDEX versions_type ON versions (type);
-CREATE INDEX versions_lu ON versions (lu);
 
 CREATE TABLE params (
   pid       INTEGER PRIMARY KEY,
@@ -93,12 +88,44 @@ CREATE TABLE idx (
   dlo   INTEGER,
   PRIMARY KEY (rk, pid, seq)
 ) WITHOUT ROWID;
-CREATE INDEX idx_token  ON idx (pid, code, sys) WHERE code IS NOT NULL;
-CREATE INDEX idx_string ON idx (pid, s)         WHERE s IS NOT NULL;
-CREATE INDEX idx_date   ON idx (pid, lo, hi)    WHERE lo IS NOT NULL;
-CREATE INDEX idx_number ON idx (pid, n)         WHERE n IS NOT NULL;
-CREATE INDEX idx_string_date ON idx (pid, s, dlo) WHERE dlo IS NOT NULL;
 `;
+
+export interface IndexDef {
+  readonly name: string;
+  /** The CREATE INDEX statement, without a trailing semicolon (as sqlite_master keeps it). */
+  readonly sql: string;
+  /**
+   * Dropped while SqliteStore.bulkLoad (seeding only) loads an EMPTY database, and built again from
+   * the loaded rows before it returns: inserting rows at random places of these indexes is most of
+   * the cost of a bulk load, building one from sorted data is far cheaper. Only indexes no write
+   * statement needs (the unique ones find the current version; versions_lu gives the clock its start).
+   */
+  readonly deferrable: boolean;
+}
+
+/** Every index of the schema: the single source for creating them, and for bulkLoad dropping and rebuilding them. */
+export const INDEXES: readonly IndexDef[] = [
+  { name: 'resources_type_id', sql: 'CREATE UNIQUE INDEX resources_type_id ON resources (type, id)', deferrable: false },
+  { name: 'resources_type_lu', sql: 'CREATE INDEX resources_type_lu ON resources (type, lu, id)', deferrable: true },
+  { name: 'versions_rk_vid', sql: 'CREATE UNIQUE INDEX versions_rk_vid ON versions (rk, vid)', deferrable: false },
+  { name: 'versions_type', sql: 'CREATE INDEX versions_type ON versions (type)', deferrable: false },
+  { name: 'versions_lu', sql: 'CREATE INDEX versions_lu ON versions (lu)', deferrable: false },
+  { name: 'idx_token', sql: 'CREATE INDEX idx_token ON idx (pid, code, sys) WHERE code IS NOT NULL', deferrable: true },
+  { name: 'idx_string', sql: 'CREATE INDEX idx_string ON idx (pid, s) WHERE s IS NOT NULL', deferrable: true },
+  { name: 'idx_date', sql: 'CREATE INDEX idx_date ON idx (pid, lo, hi) WHERE lo IS NOT NULL', deferrable: true },
+  { name: 'idx_number', sql: 'CREATE INDEX idx_number ON idx (pid, n) WHERE n IS NOT NULL', deferrable: true },
+  { name: 'idx_string_date', sql: 'CREATE INDEX idx_string_date ON idx (pid, s, dlo) WHERE dlo IS NOT NULL', deferrable: true },
+];
+
+/** The indexes SqliteStore.bulkLoad drops and rebuilds when it loads an empty database. */
+export const DEFERRABLE_INDEXES: readonly IndexDef[] = INDEXES.filter((i) => i.deferrable);
+
+/** Creates a missing index (a no-op when it exists): `IF NOT EXISTS` is not kept in sqlite_master. */
+export function createIfMissing(i: IndexDef): string {
+  return i.sql.replace(/^CREATE (UNIQUE )?INDEX /, (m) => `${m}IF NOT EXISTS `);
+}
+
+export const SCHEMA_DDL = TABLES_DDL + INDEXES.map((i) => `${i.sql};\n`).join('');
 
 /** IndexValue field → idx column. The whitelist that lets the compiler name columns safely. */
 export const INDEX_COLUMNS = {

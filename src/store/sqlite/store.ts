@@ -17,6 +17,7 @@ import { SqliteReader } from './reader.js';
 import { Statements } from './statements.js';
 import { SqliteWriter, type WriteContext } from './writer.js';
 import { ProbeCache } from './search/probe-cache.js';
+import { DEFERRABLE_INDEXES, type IndexDef } from './schema.js';
 
 export interface SqliteStoreOptions {
   /** Database file path, or ':memory:' for a private throw-away store. */
@@ -119,16 +120,38 @@ export class SqliteStore extends SqliteReader implements Store {
    * WAL with fsync, so everything committed inside is durable once this returns. Writes made
    * through the store by others while fn runs get the relaxed durability too: use it only on a
    * database nobody else is writing to and that can be seeded again.
+   *
+   * When the database is EMPTY (no resource rows), it also drops the secondary indexes schema.ts
+   * marks deferrable (the idx value indexes and resources_type_lu) and builds them again from the
+   * loaded rows before the final checkpoint, however fn ends: inserting at random places of those
+   * indexes is most of a bulk load's cost, building them from sorted data is far cheaper. Searches
+   * made while fn runs are correct but unindexed. A database that already holds data keeps its
+   * indexes (only the relaxed durability applies). If the process dies before the rebuild, the next
+   * open of the store builds the missing indexes (connection.ts openWriter).
    */
   async bulkLoad<T>(fn: () => Promise<T>): Promise<T> {
     this.guard();
     const db = this.writeDb;
-    const setting = async (pragmas: string[]) => this.mutex.run(async () => { for (const p of pragmas) db.pragma(p); });
-    await setting(['synchronous = NORMAL', `wal_autocheckpoint = ${Math.round(BULK_CHECKPOINT_BYTES / pageSize(db))}`, `cache_size = ${BULK_CACHE_KIB}`]);
+    let dropped: readonly IndexDef[] = [];
+    await this.mutex.run(async () => {
+      for (const p of ['synchronous = NORMAL', `wal_autocheckpoint = ${Math.round(BULK_CHECKPOINT_BYTES / pageSize(db))}`, `cache_size = ${BULK_CACHE_KIB}`]) db.pragma(p);
+      db.transaction(() => {
+        const empty = db.prepare('SELECT NOT EXISTS (SELECT 1 FROM resources) AND NOT EXISTS (SELECT 1 FROM idx) AS empty').get() as { empty: number };
+        if (empty.empty !== 1) return;
+        for (const i of DEFERRABLE_INDEXES) db.exec(`DROP INDEX IF EXISTS ${i.name}`);
+        dropped = DEFERRABLE_INDEXES;
+      }).immediate();
+    });
     try {
       return await fn();
     } finally {
-      await setting([...durablePragmas(db, this.files.ephemeral), 'wal_checkpoint(FULL)']);
+      await this.mutex.run(async () => {
+        try {
+          if (dropped.length > 0) db.transaction(() => { for (const i of dropped) db.exec(i.sql); }).immediate();
+        } finally {
+          for (const p of [...durablePragmas(db, this.files.ephemeral), 'wal_checkpoint(FULL)']) db.pragma(p);
+        }
+      });
     }
   }
 
