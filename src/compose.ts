@@ -10,7 +10,7 @@ import type { Config } from './config.js';
 import { RESOURCE_TYPES } from './domain/fhir.js';
 import { createEngine } from './fhir/engine.js';
 import { searchParserFor } from './fhir/search-adapter.js';
-import { elementNamesOf, summaryElementsOf, validateResource } from './fhir/validation/index.js';
+import { summaryElementsOf, validateResource } from './fhir/validation/index.js';
 import { createApp } from './http/app.js';
 import { decideInteraction } from './policy/decide-interaction.js';
 import { parseRolePolicy, type RolePolicy } from './policy/roles.js';
@@ -79,9 +79,7 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
       indexer,
       newId: randomUUID,
       resourceTypes: RESOURCE_TYPES,
-      elementNamesOf,
       summaryElementsOf,
-      paging: parserOpts,
       software: SOFTWARE,
     },
     { store, policy, resourceTypes: RESOURCE_TYPES, rules: bookingRules({ holdMinutes: scheduling.holdMinutes }), now },

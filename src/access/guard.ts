@@ -122,7 +122,7 @@ export class Guard {
     return this.release(v);
   }
 
-  /** The current version, or undefined (also for deleted ones), for write paths that branch on existence. */
+  /** The newest version (a deletion included), or undefined when the resource never existed. */
   async current(type: string, id: string, interaction: Interaction): Promise<ReleasedVersion | undefined> {
     this.authorize(interaction, type);
     const v = await this.reader.read(type, id);

@@ -16,12 +16,8 @@ export interface EngineDeps {
   newId(): string;
   /** Resource types this server serves. */
   resourceTypes: readonly string[];
-  /** Names of elements of a type (for _elements and validation of element names). */
-  elementNamesOf(type: string): string[];
   /** Names of the top-level elements of a type marked isSummary in R4 (for _summary=true). */
   summaryElementsOf(type: string): string[];
-  /** Default and maximum page size for searches. */
-  paging: { defaultCount: number; maxCount: number };
   software: { name: string; version: string };
 }
 

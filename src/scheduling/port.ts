@@ -68,6 +68,3 @@ export interface WriteRules {
   /** Throws a FhirError (422, 409...) to refuse the write. */
   check(intent: WriteIntent, ctx: RuleContext): Promise<RuleOutcome>;
 }
-
-/** Rules that allow everything unchanged: for deployments and tests without workflow rules. */
-export const NO_RULES: WriteRules = { check: async () => ({ followUps: [] }) };

@@ -1,6 +1,6 @@
 // A real Envelope for HTTP tests: the composed application on a fresh in-memory SQLite store (or a
 // store the caller opens), with the development issuer's key in a temporary data folder.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDevIssuer, type DevIssuer } from '../../src/auth/dev-issuer.js';
@@ -36,6 +36,31 @@ export async function startEnvelope(env: Record<string, string> = {}, opts: Comp
     async stop() {
       await envelope.close();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Grants of a test role: resource types and SMART permission letters (docs/policy.md). */
+export type TestRoles = Record<string, { resources: string[]; permissions: string }>;
+
+/**
+ * An Envelope whose role policy defines exactly `roles`, as a deployment's own policy file could.
+ * The file lives in a private folder, so parallel or repeated runs never share it.
+ */
+export async function startEnvelopeWithRoles(roles: TestRoles, env: Record<string, string> = {}): Promise<TestEnvelope> {
+  const dir = mkdtempSync(join(tmpdir(), 'envelope-policy-'));
+  const file = join(dir, 'roles.json');
+  const policy = {
+    format: 'envelope-role-policy/1',
+    roles: Object.fromEntries(Object.entries(roles).map(([name, g]) => [name, { description: `test role ${name}`, grants: [g] }])),
+  };
+  writeFileSync(file, JSON.stringify(policy));
+  const started = await startEnvelope({ ROLE_POLICY_FILE: file, ...env });
+  return {
+    ...started,
+    async stop() {
+      await started.stop();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,11 +1,11 @@
 // Every official HL7 R4 example of the twelve served types is accepted and read back unchanged
 // apart from meta. Uses a role policy granting everything, as a deployment's own file could.
 import { expect } from 'chai';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { RESOURCE_TYPES } from '../../src/domain/fhir.js';
-import { startEnvelope, type TestEnvelope } from '../helpers/envelope.js';
+import { startEnvelopeWithRoles, type TestEnvelope } from '../helpers/envelope.js';
 
 const EXAMPLES = 'node_modules/hl7.fhir.r4.examples';
 
@@ -28,12 +28,7 @@ describe('http: official R4 examples round-trip', function () {
   const examples = officialExamples();
 
   before(async () => {
-    const policyFile = join(process.cwd(), 'dist', 'test-all-types-policy.json');
-    writeFileSync(policyFile, JSON.stringify({
-      format: 'envelope-role-policy/1',
-      roles: { 'conformance-loader': { description: 'Loads the official examples in a test deployment', grants: [{ resources: ['*'], permissions: 'cruds' }] } },
-    }));
-    env = await startEnvelope({ ROLE_POLICY_FILE: policyFile });
+    env = await startEnvelopeWithRoles({ 'conformance-loader': { resources: ['*'], permissions: 'cruds' } });
     token = await env.auth('conformance-loader');
   });
   after(() => env.stop());

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import request from 'supertest';
-import { startEnvelope, type TestEnvelope } from '../helpers/envelope.js';
+import { startEnvelopeWithRoles, type TestEnvelope } from '../helpers/envelope.js';
 
 type SearchBundle = { entry?: { resource: { resourceType: string; id: string }; search?: { mode: string } }[] };
 
@@ -26,17 +26,10 @@ describe('http: search (phonetic, near)', function () {
   }
 
   before(async () => {
-    const { writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const policyFile = join(process.cwd(), 'dist', 'test-search-extra-policy.json');
-    writeFileSync(policyFile, JSON.stringify({
-      format: 'envelope-role-policy/1',
-      roles: {
-        loader: { description: 'test data loader', grants: [{ resources: ['*'], permissions: 'cruds' }] },
-        reader: { description: 'searcher', grants: [{ resources: ['*'], permissions: 'rs' }] },
-      },
-    }));
-    env = await startEnvelope({ ROLE_POLICY_FILE: policyFile });
+    env = await startEnvelopeWithRoles({
+      loader: { resources: ['*'], permissions: 'cruds' },
+      reader: { resources: ['*'], permissions: 'rs' },
+    });
     loader = await env.auth('loader');
     reader = await env.auth('reader');
     const location1 = JSON.parse(readFileSync('node_modules/hl7.fhir.r4.examples/Location-1.json', 'utf8')) as Record<string, unknown>;

@@ -1,7 +1,7 @@
 // FHIR search over HTTP: the booking searches, result shaping, paging, and parameter handling.
 import { expect } from 'chai';
 import request from 'supertest';
-import { startEnvelope, type TestEnvelope } from '../helpers/envelope.js';
+import { startEnvelopeWithRoles, type TestEnvelope } from '../helpers/envelope.js';
 
 type Entry = { fullUrl: string; resource: { resourceType: string; id: string; [k: string]: unknown }; search?: { mode: string } };
 type SearchBundle = { type: string; total?: number; entry?: Entry[]; link: { relation: string; url: string }[] };
@@ -26,18 +26,11 @@ describe('http: search', function () {
   const ids = (b: SearchBundle, mode = 'match') => (b.entry ?? []).filter((e) => e.search?.mode === mode).map((e) => `${e.resource.resourceType}/${e.resource.id}`);
 
   before(async () => {
-    const { writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const policyFile = join(process.cwd(), 'dist', 'test-search-policy.json');
-    writeFileSync(policyFile, JSON.stringify({
-      format: 'envelope-role-policy/1',
-      roles: {
-        loader: { description: 'test data loader', grants: [{ resources: ['*'], permissions: 'cruds' }] },
-        'gp-clinician': { description: 'searcher', grants: [{ resources: ['*'], permissions: 'rs' }] },
-        'slot-only': { description: 'may search slots only', grants: [{ resources: ['Slot'], permissions: 'rs' }] },
-      },
-    }));
-    env = await startEnvelope({ ROLE_POLICY_FILE: policyFile, SEARCH_DEFAULT_COUNT: '10', SEARCH_MAX_COUNT: '50' });
+    env = await startEnvelopeWithRoles({
+      loader: { resources: ['*'], permissions: 'cruds' },
+      'gp-clinician': { resources: ['*'], permissions: 'rs' },
+      'slot-only': { resources: ['Slot'], permissions: 'rs' },
+    }, { SEARCH_DEFAULT_COUNT: '10', SEARCH_MAX_COUNT: '50' });
     loader = await env.auth('loader');
     gp = await env.auth('gp-clinician');
     await put({ resourceType: 'Organization', id: 'trust', name: 'Leeds Teaching Hospitals', identifier: [{ system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'RR8' }] });

@@ -3,7 +3,7 @@
 // real server when MONGODB_URI is set (a replica-set URI runs the session path, a standalone one the
 // fallback).
 import { randomUUID } from 'node:crypto';
-import { MongoClient } from 'mongodb';
+import { dropAndClose } from './real-mongo.js';
 import { openMongoStore } from '../../src/store/mongo/index.js';
 import type { Indexer, Store } from '../../src/store/port.js';
 import { runStoreContract } from './contract.js';
@@ -47,15 +47,7 @@ function droppingOnClose(store: Store, uri: string, dbName: string): Store {
     history: (req) => store.history(req),
     transaction: (fn) => store.transaction(fn),
     ping: () => store.ping(),
-    close: async () => {
-      const admin = new MongoClient(uri);
-      try {
-        await admin.db(dbName).dropDatabase();
-      } finally {
-        await admin.close();
-        await store.close();
-      }
-    },
+    close: () => dropAndClose(uri, dbName, store),
   };
 }
 

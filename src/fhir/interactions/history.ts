@@ -1,5 +1,6 @@
 // history at instance, type and system level: newest first, with _since, _count and cursor paging.
 import { releaseBundle, type ReleasableBundle, type ReleasedVersion } from '../../access/guard.js';
+import { errors } from '../../domain/errors.js';
 import type { Interaction } from '../../domain/interaction.js';
 import type { HistoryRequest } from '../../store/port.js';
 import type { Ctx } from '../context.js';
@@ -22,10 +23,8 @@ export async function history(ctx: Ctx, type?: string, id?: string): Promise<Fhi
   const paging = pageLinks(single(q, '_cursor'));
   if (paging.storeCursor !== undefined) req.cursor = paging.storeCursor;
   const interaction: Interaction = id ? 'history-instance' : type ? 'history-type' : 'history-system';
-  if (id && type) await ctx.guard.read(type, id, 'history-instance').catch((e: unknown) => {
-    // A deleted resource still has a history; only a resource that never existed is 404.
-    if ((e as { status?: number }).status !== 410) throw e;
-  });
+  // A deleted resource still has a history; only a resource that never existed is 404.
+  if (id && type && !(await ctx.guard.current(type, id, 'history-instance'))) throw errors.notFound(`${type}/${id} is not known`);
   const page = await ctx.guard.history(req, interaction);
   const path = pathOf(ctx.req);
   const bundle: ReleasableBundle = {

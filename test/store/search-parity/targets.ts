@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MongoClient } from 'mongodb';
+import { dropAndClose } from '../real-mongo.js';
 import type { Indexer, Store, StoredVersion } from '../../../src/store/port.js';
 import { openMongoStore } from '../../../src/store/mongo/index.js';
 import { openSqliteStore } from '../../../src/store/sqlite/index.js';
@@ -69,15 +69,7 @@ export function realMongoTarget(uri: string): TargetSpec {
       const store = await openMongoStore({ uri, dbName, indexer });
       return {
         store,
-        async dispose() {
-          const admin = new MongoClient(uri);
-          try {
-            await admin.db(dbName).dropDatabase();
-          } finally {
-            await admin.close();
-            await store.close();
-          }
-        },
+        dispose: () => dropAndClose(uri, dbName, store),
       };
     },
   };
