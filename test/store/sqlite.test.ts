@@ -317,14 +317,18 @@ describe('SQLite store specifics', () => {
     const bulkLoad = sqliteBulkLoad(store)!;
     const writer = (store as unknown as { writeDb: Database.Database }).writeDb;
     const sync = () => writer.pragma('synchronous', { simple: true });
+    const settings = () => Object.fromEntries(['synchronous', 'wal_autocheckpoint', 'cache_size', 'foreign_keys', 'threads']
+      .map((p) => [p, writer.pragma(p, { simple: true })]));
     try {
-      const normal = { sync: sync(), cp: writer.pragma('wal_autocheckpoint', { simple: true }), cache: writer.pragma('cache_size', { simple: true }) };
-      assert.equal(normal.sync, 2); // FULL
+      const normal = settings();
+      assert.equal(normal.synchronous, 2); // FULL
+      assert.equal(normal.foreign_keys, 1);
       await bulkLoad(async () => {
         assert.equal(sync(), 1); // NORMAL
+        assert.equal(writer.pragma('foreign_keys', { simple: true }), 0);
         await store.transaction((tx) => tx.create({ resourceType: 'Patient', id: 'bulk', name: [{ family: 'Bulk' }] } as Resource));
       });
-      assert.deepEqual({ sync: sync(), cp: writer.pragma('wal_autocheckpoint', { simple: true }), cache: writer.pragma('cache_size', { simple: true }) }, normal);
+      assert.deepEqual(settings(), normal);
       await assert.rejects(bulkLoad(async () => { throw new Error('boom'); }), /boom/);
       assert.equal(sync(), 2);
       assert.equal((await store.read('Patient', 'bulk'))!.versionId, 1);

@@ -134,7 +134,11 @@ export class SqliteStore extends SqliteReader implements Store {
     const db = this.writeDb;
     let dropped: readonly IndexDef[] = [];
     await this.mutex.run(async () => {
-      for (const p of ['synchronous = NORMAL', `wal_autocheckpoint = ${Math.round(BULK_CHECKPOINT_BYTES / pageSize(db))}`, `cache_size = ${BULK_CACHE_KIB}`]) db.pragma(p);
+      // foreign_keys OFF: every idx/versions row would otherwise look its resources row up again, and
+      // the writer only ever inserts them under the rk it has just inserted or found (~7 % of a load).
+      // threads: the CREATE INDEX sorts of the rebuild may use a helper thread (~15 % faster).
+      const relaxed = ['synchronous = NORMAL', `wal_autocheckpoint = ${Math.round(BULK_CHECKPOINT_BYTES / pageSize(db))}`, `cache_size = ${BULK_CACHE_KIB}`, 'foreign_keys = OFF', 'threads = 2'];
+      for (const p of relaxed) db.pragma(p);
       db.transaction(() => {
         const empty = db.prepare('SELECT NOT EXISTS (SELECT 1 FROM resources) AND NOT EXISTS (SELECT 1 FROM idx) AS empty').get() as { empty: number };
         if (empty.empty !== 1) return;
@@ -149,7 +153,7 @@ export class SqliteStore extends SqliteReader implements Store {
         try {
           if (dropped.length > 0) db.transaction(() => { for (const i of dropped) db.exec(i.sql); }).immediate();
         } finally {
-          for (const p of [...durablePragmas(db, this.files.ephemeral), 'wal_checkpoint(FULL)']) db.pragma(p);
+          for (const p of [...durablePragmas(db, this.files.ephemeral), 'foreign_keys = ON', 'threads = 0', 'wal_checkpoint(FULL)']) db.pragma(p);
         }
       });
     }
