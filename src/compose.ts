@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { Express } from 'express';
 import type { InteractionPolicy } from './access/interaction-policy.js';
 import { authConfigFromEnv } from './auth/config.js';
+import { authenticateWith, bearerScheme } from './auth/authenticate.js';
 import { createBearerAuth } from './auth/bearer-auth.js';
 import type { Config } from './config.js';
 import { RESOURCE_TYPES } from './domain/fhir.js';
@@ -86,7 +87,8 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
   );
   const app = createApp({
     engine,
-    authenticate: (h) => auth.verifier.verifyBearer(h),
+    // Credential schemes in order: a bearer token when one is sent. (Sign-on sessions: issue 5.)
+    authenticate: authenticateWith([bearerScheme((h) => auth.verifier.verifyBearer(h))]),
     bodyLimit: config.bodyLimit,
     ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
     onFault: (err, req) => {

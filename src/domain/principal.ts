@@ -28,4 +28,18 @@ export interface Principal {
   tokenId?: string;
   /** Issuer of the credential. */
   issuer?: string;
+  /** A system client (`/auth/token` client credentials): its registered client id. */
+  clientId?: string;
+  /**
+   * The end user a registered system asserted through the request context headers, when the client
+   * is registered as allowed to assert them. `organization` and `role` above are then the end
+   * user's; this keeps who asserted what for the audit trail.
+   */
+  endUser?: { id?: string; organization?: string; role?: string };
+  /** SAML sign-on: the server-side session this request runs in. */
+  sessionId?: string;
+  /** SAML sign-on: the selected role profile (an NHS URID-like identifier). */
+  roleProfileId?: string;
+  /** The authentication context the identity provider asserted (SAML AuthnContextClassRef or JWT `acr`). */
+  authnContext?: string;
 }

@@ -11,6 +11,11 @@ import { send } from './serialize.js';
 export interface AppOptions extends FhirRouteOptions {
   /** Maximum body size, e.g. '5mb'. */
   bodyLimit: string;
+  /**
+   * Routes outside /fhir, mounted before it in this order: sign-on (/auth/saml/*), the token
+   * endpoint (/auth/token) and discovery documents (/.well-known/*). Each owns its error format.
+   */
+  mounts?: readonly ((app: express.Express) => void)[];
   /** Called with unexpected errors (real server faults) so they can be logged. */
   onFault?: (err: unknown, req: Request) => void;
 }
@@ -26,6 +31,7 @@ export function createApp(opts: AppOptions): express.Express {
     res.setHeader('Cache-Control', 'no-store');
     res.json({ status: 'ok' });
   });
+  for (const mount of opts.mounts ?? []) mount(app);
   // Bodies are read raw and parsed by the FHIR route, so malformed JSON becomes a FHIR 400.
   app.use('/fhir', express.raw({ type: () => true, limit: opts.bodyLimit }));
   app.all('/fhir{/*path}', fhirRoute(opts));

@@ -1,6 +1,7 @@
 // Adapts Express to the FHIR engine: authenticate, negotiate, read the body, build a FhirRequest,
 // hand it to the engine and serialise what comes back.
 import type { Request, Response } from 'express';
+import type { Authenticator } from '../auth/authenticate.js';
 import type { Principal } from '../domain/principal.js';
 import { errors, FhirError } from '../domain/errors.js';
 import type { Engine } from '../fhir/engine.js';
@@ -10,7 +11,7 @@ import { decodeUtf8, parseJsonBody } from './body.js';
 import { checkBodyType, responseMediaType, type JsonMediaType } from './negotiate.js';
 import { send } from './serialize.js';
 
-export type Authenticator = (authorization: string | undefined) => Promise<Principal>;
+
 
 const METHODS = new Set<HttpMethod>(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
 /** The CapabilityStatement is public: clients read it before they know how to authenticate. */
@@ -36,7 +37,7 @@ export function fhirRoute(opts: FhirRouteOptions) {
       if (!METHODS.has(method)) throw errors.methodNotAllowed(`${req.method} is not supported`);
       const segments = segmentsOf(req.path.slice('/fhir'.length));
       const isMetadata = segments.length === 1 && segments[0] === 'metadata' && (method === 'GET' || method === 'HEAD');
-      const principal = isMetadata ? ANONYMOUS : await opts.authenticate(req.get('authorization'));
+      const principal = isMetadata ? ANONYMOUS : await opts.authenticate({ method, headers: lowerHeaders(req) });
       const fr: FhirRequest = {
         method,
         segments,

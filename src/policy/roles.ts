@@ -32,6 +32,12 @@ export interface RoleDefinition {
   name: string;
   description: string;
   grants: readonly Grant[];
+  /**
+   * Whether a person may act in this role after a sign-on below smartcard strength (the SAML
+   * AuthnContextClassRef is not one of the configured strong classes). False unless the policy
+   * file says `"weakAuthenticationAllowed": true`: clinical roles need smartcard-strength sign-on.
+   */
+  weakAuthenticationAllowed: boolean;
 }
 
 export interface RolePolicy {
@@ -104,14 +110,16 @@ function parseGrant(v: unknown, path: string): Grant {
 
 function parseRole(name: string, v: unknown, path: string): RoleDefinition {
   if (!isPlainObject(v)) throw new RolePolicyError(path, 'must be an object');
-  checkKeys(v, ['description', 'grants'], path);
+  checkKeys(v, ['description', 'grants', 'weakAuthenticationAllowed'], path);
+  const weak = v['weakAuthenticationAllowed'];
+  if (weak !== undefined && typeof weak !== 'boolean') throw new RolePolicyError(`${path}.weakAuthenticationAllowed`, 'must be true or false');
   const description = v['description'];
   if (typeof description !== 'string' || description.trim() === '') {
     throw new RolePolicyError(`${path}.description`, 'must be a non-empty string');
   }
   const grants = v['grants'];
   if (!Array.isArray(grants)) throw new RolePolicyError(`${path}.grants`, 'must be an array (possibly empty)');
-  return { name, description, grants: grants.map((g, i) => parseGrant(g, `${path}.grants[${i}]`)) };
+  return { name, description, grants: grants.map((g, i) => parseGrant(g, `${path}.grants[${i}]`)), weakAuthenticationAllowed: weak === true };
 }
 
 /** Validates a parsed JSON document. Throws RolePolicyError naming the first fault's path. */
@@ -133,6 +141,11 @@ export function parseRolePolicy(json: unknown): RolePolicy {
   }
   if (map.size === 0) throw new RolePolicyError('roles', 'defines no roles');
   return { format: POLICY_FORMAT, roles: map };
+}
+
+/** Whether sign-on below smartcard strength may act in `role` (false for a role the policy does not define). */
+export function roleAllowsWeakAuthentication(policy: RolePolicy, role: string): boolean {
+  return policy.roles.get(role)?.weakAuthenticationAllowed ?? false;
 }
 
 export function roleNames(policy: RolePolicy): string[] {
