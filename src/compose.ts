@@ -4,9 +4,17 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Express } from 'express';
 import type { InteractionPolicy } from './access/interaction-policy.js';
-import { authConfigFromEnv } from './auth/config.js';
+import { authConfigFromEnv, tokenEndpointConfigFromEnv } from './auth/config.js';
 import { authenticateWith, bearerScheme } from './auth/authenticate.js';
 import { createBearerAuth } from './auth/bearer-auth.js';
+import { createPeopleSignOn, peopleSignOnFromEnv } from './auth/saml/people-sign-on.js';
+import { samlRoutes } from './http/saml-routes.js';
+import { clientCredentialsPart } from './auth/discovery/smart-configuration.js';
+import { withEndUserContext } from './auth/end-user-context.js';
+import { createClientCredentials } from './auth/token/client-credentials.js';
+import { trustIssuers } from './auth/token/trusted-issuers.js';
+import { tokenRoutes } from './http/token-routes.js';
+import { scopesForRole } from './policy/role-scopes.js';
 import type { Config } from './config.js';
 import { RESOURCE_TYPES } from './domain/fhir.js';
 import { createEngine } from './fhir/engine.js';
@@ -14,7 +22,7 @@ import { searchParserFor } from './fhir/search-adapter.js';
 import { summaryElementsOf, validateResource } from './fhir/validation/index.js';
 import { createApp } from './http/app.js';
 import { decideInteraction } from './policy/decide-interaction.js';
-import { parseRolePolicy, type RolePolicy } from './policy/roles.js';
+import { parseRolePolicy, roleAllowsWeakAuthentication, type RolePolicy } from './policy/roles.js';
 import { bookingRules } from './scheduling/booking-rules.js';
 import { schedulingConfigFromEnv } from './scheduling/config.js';
 import { startHoldSweeper } from './scheduling/hold-sweeper.js';
@@ -24,6 +32,7 @@ import { loadR4Registry } from './search/registry.js';
 import { openMongoStore } from './store/mongo/index.js';
 import type { Indexer, Store } from './store/port.js';
 import { openSqliteStore } from './store/sqlite/index.js';
+import { startRecordsSweeper } from './store/common/records-sweeper.js';
 
 export interface Envelope {
   app: Express;
@@ -65,13 +74,29 @@ async function openStore(config: Config, indexer: Indexer): Promise<Store> {
 
 export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, opts: ComposeOptions = {}): Promise<Envelope> {
   const rolePolicy = loadRolePolicy(config.rolePolicyFile);
-  const auth = await createBearerAuth(authConfigFromEnv(env), { dataDir: config.dataDir, env });
+  // People's sign-on (SAML + sessions), when configured; its settings are checked before the store opens.
+  const peopleSettings = peopleSignOnFromEnv(env, config, (role) => rolePolicy.roles.has(role));
+  const authConfig = authConfigFromEnv(env);
+  const auth = await createBearerAuth(authConfig, { dataDir: config.dataDir, env });
   const registry = loadR4Registry();
   const indexer = createIndexer(registry, config.publicBaseUrl ? { baseUrl: `${config.publicBaseUrl}/fhir` } : {});
   const scheduling = schedulingConfigFromEnv(env);
   const now = opts.now ?? (() => new Date());
   const store = await (opts.openStore ? opts.openStore(indexer) : openStore(config, indexer));
-  const policy: InteractionPolicy = { decide: (p, i, t) => decideInteraction(rolePolicy, p, i, t) };
+  // System sign-on (/auth/token): its tokens are a second trusted issuer beside the configured one.
+  const systems = await createClientCredentials(tokenEndpointConfigFromEnv(env, config), {
+    auth: authConfig, configuredIssuer: auth.issuer, dataDir: config.dataDir, records: store.records, now,
+    roleScopes: (role) => scopesForRole(rolePolicy, role, 'system'),
+  }).catch(async (e: unknown) => { await store.close(); throw e; });
+  const bearer = trustIssuers(auth.verifier, systems.ownIssuer);
+  const people = peopleSettings && createPeopleSignOn(peopleSettings, {
+    records: store.records, now, weakAllowed: (role) => roleAllowsWeakAuthentication(rolePolicy, role), scopesFor: (role) => scopesForRole(rolePolicy, role),
+    log: (event) => console.warn(JSON.stringify(event)),
+  });
+  const policy: InteractionPolicy = {
+    decide: (p, i, t) => decideInteraction(rolePolicy, p, i, t),
+    mayClaimRelationship: (p) => rolePolicy.roles.get(p.role)?.mayClaimRelationship ?? false,
+  };
   const parserOpts = { defaultCount: config.searchDefaultCount, maxCount: config.searchMaxCount };
   const engine = createEngine(
     {
@@ -83,12 +108,17 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
       summaryElementsOf,
       software: SOFTWARE,
     },
-    { store, policy, resourceTypes: RESOURCE_TYPES, rules: bookingRules({ holdMinutes: scheduling.holdMinutes }), now },
+    { store, policy, resourceTypes: RESOURCE_TYPES, rules: bookingRules({ holdMinutes: scheduling.holdMinutes }), now, records: store.records, claimHours: config.relationshipClaimHours, indexer },
   );
   const app = createApp({
     engine,
-    // Credential schemes in order: a bearer token when one is sent. (Sign-on sessions: issue 5.)
-    authenticate: authenticateWith([bearerScheme((h) => auth.verifier.verifyBearer(h))]),
+    // Credential schemes in order: a bearer token when one is sent, else a sign-on session cookie.
+    authenticate: authenticateWith([withEndUserContext(bearerScheme((h) => bearer.verifyBearer(h)), systems.endUserRights), ...(people ? [withEndUserContext(people.scheme, systems.endUserRights)] : [])]),
+    mounts: [...(people ? [samlRoutes(people)] : []), tokenRoutes({
+      tokenEndpoint: systems.tokenEndpoint, discovery: [clientCredentialsPart], jwks: () => systems.jwks,
+      ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
+      onFault: (err) => console.error(JSON.stringify({ msg: 'token endpoint fault', error: err instanceof Error ? err.stack : String(err) })),
+    })],
     bodyLimit: config.bodyLimit,
     ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
     onFault: (err, req) => {
@@ -102,13 +132,21 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
     intervalMs: scheduling.sweepIntervalMs,
     onError: (e) => console.error(JSON.stringify({ msg: 'hold sweep failed', error: e instanceof Error ? e.stack : String(e) })),
   });
+  // Expired sessions, once-only ids and claims are deleted every ten minutes (they are invisible already).
+  const recordsSweeper = startRecordsSweeper({
+    records: store.records,
+    now,
+    intervalMs: 10 * 60_000,
+    onError: (e) => console.error(JSON.stringify({ msg: 'records purge failed', error: e instanceof Error ? e.stack : String(e) })),
+  });
   return {
     app,
     store,
     rolePolicy,
-    describe: `${store.capabilities.engine}${config.mongodbUri ? '' : ` ${config.sqliteFile}`}; tokens from ${auth.keySource}`,
+    describe: `${store.capabilities.engine}${config.mongodbUri ? '' : ` ${config.sqliteFile}`}; tokens from ${auth.keySource}; ${systems.describe}`,
     close: async () => {
       await sweeper.stop();
+      await recordsSweeper.stop();
       await store.close();
     },
   };

@@ -15,6 +15,8 @@ export interface Config {
   searchDefaultCount: number;
   searchMaxCount: number;
   rolePolicyFile: string;
+  /** How long a self-claimed relationship with a patient lasts. */
+  relationshipClaimHours: number;
   production: boolean;
 }
 
@@ -52,6 +54,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     searchDefaultCount: Math.min(int(env, 'SEARCH_DEFAULT_COUNT', 50, 1, 10000), searchMaxCount),
     searchMaxCount,
     rolePolicyFile: resolve(str(env, 'ROLE_POLICY_FILE') ?? new URL('../../policy/roles.json', import.meta.url).pathname),
+    relationshipClaimHours: int(env, 'RELATIONSHIP_CLAIM_HOURS', 24, 1, 24 * 31),
     production: env.NODE_ENV === 'production',
   };
   const mongo = str(env, 'MONGODB_URI');

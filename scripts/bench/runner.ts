@@ -19,6 +19,7 @@ import { baseline as baselineScenario } from './scenarios/baseline.js';
 import { summarise, type LatencySummary } from './stats.js';
 import { DIST, startBaseline, startEnvelope, type Target } from './targets.js';
 import { bearerFor } from './token.js';
+import { practiceIndex, type PracticeIndex } from './practices.js';
 
 export interface RunOptions {
   connections: number[];
@@ -67,10 +68,21 @@ export interface SuiteResult {
   options: Omit<RunOptions, 'log'>;
 }
 
-function instanceOf(s: Scenario, manifest: Manifest, seed: number, phase: number): ScenarioInstance {
+interface Minted {
+  practices: PracticeIndex;
+  /** role → ODS code → Authorization header. */
+  byOrg: Map<string, Map<string, string>>;
+}
+
+function instanceOf(s: Scenario, manifest: Manifest, seed: number, phase: number, minted: Minted): ScenarioInstance {
   let h = 0;
   for (const ch of s.id) h = hash32(h, ch.charCodeAt(0));
-  return s.create({ manifest, rng: new Rng(hash32(seed, h, phase)) });
+  const authFor = (ods: string) => {
+    const header = minted.byOrg.get(s.role ?? '')?.get(ods);
+    if (header === undefined) throw new Error(`no token minted for ${s.role} at ${ods}`);
+    return header;
+  };
+  return s.create({ manifest, rng: new Rng(hash32(seed, h, phase)), practices: minted.practices, authFor });
 }
 
 export async function runSuite(scenarios: readonly Scenario[], manifest: Manifest, dataDir: string, env: NodeJS.ProcessEnv, o: RunOptions): Promise<SuiteResult> {
@@ -78,6 +90,13 @@ export async function runSuite(scenarios: readonly Scenario[], manifest: Manifes
   const stamp = startedAt.replace(/[:.]/g, '-');
   const tokens = new Map<string, string>();
   for (const s of scenarios) if (s.role && !tokens.has(s.role)) tokens.set(s.role, await bearerFor(s.role, dataDir, env));
+  // Per-practice tokens: a GP sees a patient's data only for patients related to its practice.
+  const minted: Minted = { practices: practiceIndex(manifest), byOrg: new Map() };
+  for (const role of tokens.keys()) {
+    const byOds = new Map<string, string>();
+    for (const ods of minted.practices.codes) byOds.set(ods, await bearerFor(role, dataDir, env, undefined, ods));
+    minted.byOrg.set(role, byOds);
+  }
   const headersFor = (s: Scenario): Record<string, string> => ({
     accept: 'application/fhir+json',
     ...(s.role ? { authorization: tokens.get(s.role)! } : {}),
@@ -104,7 +123,7 @@ export async function runSuite(scenarios: readonly Scenario[], manifest: Manifes
       const client = new Client(envelope.port, headersFor(s));
       try {
         // 1. Pre-flight: every sampled response must be a correct answer.
-        const inst = instanceOf(s, manifest, o.seed, 1);
+        const inst = instanceOf(s, manifest, o.seed, 1, minted);
         const exchanges: Exchange[] = [];
         const shapes: ResponseShape[] = [];
         for (let i = 0; i < o.preflight; i++) {
@@ -130,7 +149,7 @@ export async function runSuite(scenarios: readonly Scenario[], manifest: Manifes
         o.log(`bench: ${s.id}: pre-flight OK (${r.preflight.meanMatches.toFixed(1)} matches + ${r.preflight.meanIncluded.toFixed(1)} included per response, ${(r.preflight.meanBytes / 1024).toFixed(1)} KiB)`);
 
         // 2. Single connection, sequential.
-        r.single = await single(client, instanceOf(s, manifest, o.seed, 2), o);
+        r.single = await single(client, instanceOf(s, manifest, o.seed, 2, minted), o);
         o.log(`bench: ${s.id}: 1 connection: p50 ${r.single.latency.p50.toFixed(1)} ms, p95 ${r.single.latency.p95.toFixed(1)} ms, p99 ${r.single.latency.p99.toFixed(1)} ms over ${r.single.latency.count} requests`);
       } finally {
         client.close();
@@ -145,13 +164,13 @@ export async function runSuite(scenarios: readonly Scenario[], manifest: Manifes
 
     // 4. Load, connection count by connection count, the baseline first each time.
     for (const c of o.connections) {
-      const b = baselineScenario.create({ manifest, rng: new Rng(1) });
+      const b = baselineScenario.create({ manifest, rng: new Rng(1), practices: minted.practices, authFor: () => '' });
       const bl = await drive({ port: baselineTarget.port, headers: {}, next: b.next, connections: c, durationS: o.durationS, warmupS: o.warmupS });
       base.load.push({ ...bl, memory: baselineTarget.memory(), ratio: 1 });
       o.log(`bench: baseline ×${c}: ${Math.round(bl.rps)} req/s, p95 ${bl.latency.p95.toFixed(1)} ms`);
       for (const r of results) {
         const s = r.scenario;
-        const inst = instanceOf(s, manifest, o.seed, 10 + c);
+        const inst = instanceOf(s, manifest, o.seed, 10 + c, minted);
         const res = await drive({ port: envelope.port, headers: headersFor(s), next: inst.next, connections: c, durationS: o.durationS, warmupS: o.warmupS });
         r.load.push({ ...res, memory: envelope.memory(), ratio: bl.rps > 0 ? res.rps / bl.rps : undefined });
         o.log(`bench: ${s.id} ×${c}: ${Math.round(res.rps)} req/s, p50 ${res.latency.p50.toFixed(1)} ms, p95 ${res.latency.p95.toFixed(1)} ms, non-2xx ${res.non2xx}, errors ${res.errors}`);

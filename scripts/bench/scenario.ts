@@ -4,6 +4,7 @@
 // the same way: a request generator over the seeded estate and a check of what a good answer is.
 import type { Rng } from '../estate/prng.js';
 import type { Manifest } from '../estate/dataset.js';
+import type { PracticeIndex } from './practices.js';
 
 export interface BenchRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -25,6 +26,13 @@ export interface ScenarioContext {
   manifest: Manifest;
   /** Seeded generator for this scenario: the same run draws the same requests. */
   rng: Rng;
+  /** The GP practice of a sampled patient or referrer (rebuilt from the estate's spec). */
+  practices?: PracticeIndex;
+  /**
+   * An Authorization header for the scenario's role acting for organisation `ods` (minted before the
+   * run for every practice): patient data is answered only to an organisation related to the patient.
+   */
+  authFor?(ods: string): string;
 }
 
 export interface ScenarioInstance {

@@ -5,12 +5,16 @@ import { loadRolePolicy } from '../../src/compose.js';
 import { configFromEnv } from '../../src/config.js';
 import { scopesForRole } from '../../src/policy/role-scopes.js';
 
-/** A `Bearer …` header value for `role` with every scope the role is granted, valid for `ttlSec`. */
-export async function bearerFor(role: string, dataDir: string, env: NodeJS.ProcessEnv, ttlSec = 4 * 3600): Promise<string> {
+/**
+ * A `Bearer …` header value for `role` with every scope the role is granted, valid for `ttlSec`;
+ * `organization`: the ODS code the principal acts for (patient data needs a relationship with it).
+ */
+export async function bearerFor(role: string, dataDir: string, env: NodeJS.ProcessEnv, ttlSec = 4 * 3600, organization?: string): Promise<string> {
   const policy = loadRolePolicy(configFromEnv(env).rolePolicyFile);
   if (!policy.roles.has(role)) throw new Error(`The role policy has no role '${role}'`);
   const scope = (scopesForRole(policy, role) ?? []).join(' ');
   const issuer = await ensureDevIssuer(dataDir, env);
-  const token = await issuer.sign({ sub: `bench-${role}`, role, scope }, ttlSec);
+  const claims = organization === undefined ? {} : { organization };
+  const token = await issuer.sign({ sub: `bench-${role}${organization ? `-${organization}` : ''}`, role, scope, ...claims }, ttlSec);
   return `Bearer ${token}`;
 }

@@ -10,7 +10,13 @@ import type { Principal } from '../domain/principal.js';
 import type { SearchRequest } from '../domain/search-types.js';
 import type { HistoryRequest, Store, StoreReader, StoreWriter, StoredVersion, WriteOptions } from '../store/port.js';
 import type { FollowUp, RuleOutcome, RuleReader, StoredResource, WriteIntent, WriteRules } from '../scheduling/port.js';
-import type { InteractionPolicy } from './interaction-policy.js';
+import type { RecordStore } from '../domain/records.js';
+import type { Cond, IndexValue } from '../domain/search-types.js';
+import { NO_FACTS, type PolicyFacts } from '../policy/conditions.js';
+import { limitsWhere } from '../policy/decide-interaction.js';
+import type { InteractionPolicy, Limit } from './interaction-policy.js';
+import { claimedPatients, MAX_REASON_LENGTH, recordClaim, type Claim } from './relationship-claims.js';
+import { checkAfterWrite, checkBeforeWrite, hiddenError, isVisible, type PatientsOf } from './limits.js';
 import { brand, type Released } from './released.js';
 
 /** A stored version as the client may see it. */
@@ -73,6 +79,12 @@ export interface GuardDeps {
   /** Workflow rules (booking, referral lifecycle) run inside every write's transaction. */
   rules: WriteRules;
   now?: () => Date;
+  /** Server-side records; self-claimed relationships are read from here. */
+  records?: RecordStore;
+  /** How long a self-claimed relationship lasts (default 24 hours). */
+  claimHours?: number;
+  /** The search index values of a resource (the store's indexer): which patients a write names. */
+  indexer?: (resource: Resource) => IndexValue[];
 }
 
 function stored(v: StoredVersion): StoredResource {
@@ -89,11 +101,59 @@ export class Guard {
 
   /** End-of-transaction checks the rules asked for, when this guard is bound to a transaction. */
   private readonly deferred: (() => Promise<void>)[] = [];
+  private factsLoaded?: Promise<PolicyFacts>;
 
-  /** Throws 403 unless the principal may perform `interaction` on `resourceType`. */
-  authorize(interaction: Interaction, resourceType: string): void {
+  /** The patients (ids) `resource` names through reference parameter `param`, by the server's own indexer. */
+  private readonly patientsOf: PatientsOf = (resource, param) => {
+    const indexer = this.deps.indexer;
+    if (!indexer) return [];
+    const out: string[] = [];
+    for (const v of indexer(resource)) {
+      const m = v.p === param && v.s !== undefined ? /^Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(v.s) : null;
+      if (m) out.push(m[1]!);
+    }
+    return out;
+  };
+
+  /**
+   * Throws 403 unless the principal may perform `interaction` on `resourceType`. Answers the limits
+   * of that permission: undefined for every resource of the type, else the resources must satisfy one.
+   */
+  authorize(interaction: Interaction, resourceType: string): readonly Limit[] | undefined {
     const d = this.deps.policy.decide(this.principal, interaction, resourceType);
     if (!d.permit) throw errors.forbidden(`Access denied: ${d.reason}`);
+    return d.limits;
+  }
+
+  /** The facts the limits need that the data does not hold (self-claimed relationships), once per request. */
+  private facts(): Promise<PolicyFacts> {
+    const records = this.deps.records;
+    if (!records) return Promise.resolve(NO_FACTS);
+    this.factsLoaded ??= claimedPatients(records, this.principal, this.now()).then((ids) => ({ claimedPatients: ids }));
+    return this.factsLoaded;
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  /** 403 (the same whether it exists or not) unless type/id is live and within the limits. */
+  private async requireVisible(type: string, id: string, limits: readonly Limit[]): Promise<void> {
+    if (!(await isVisible(this.reader, type, id, limits, await this.facts()))) throw hiddenError(type, id, limits);
+  }
+
+  /**
+   * What the principal may see of every type, for a search: reached resources (chains, _has,
+   * includes) are filtered by it too. A type the principal may not search is absent: invisible.
+   */
+  private async visibility(searched: readonly string[], interaction: Interaction): Promise<Record<string, Cond>> {
+    const facts = await this.facts();
+    const out: Record<string, Cond> = {};
+    for (const t of new Set([...this.deps.resourceTypes, ...searched])) {
+      const d = this.deps.policy.decide(this.principal, searched.includes(t) ? interaction : 'search-type', t);
+      if (d.permit) out[t] = limitsWhere(d.limits, facts) ?? { k: 'true' };
+    }
+    return out;
   }
 
   /** Whether the principal may perform `interaction` on `resourceType`, without throwing. */
@@ -113,24 +173,31 @@ export class Guard {
     return out;
   }
 
-  /** The current version; 404 when it never existed, 410 when it was deleted. */
+  /**
+   * The current version; 404 when it never existed, 410 when it was deleted. Under limits, 403 —
+   * the same answer — when it is missing, deleted or outside them.
+   */
   async read(type: string, id: string, interaction: Interaction = 'read'): Promise<ReleasedVersion> {
-    this.authorize(interaction, type);
+    const limits = this.authorize(interaction, type);
+    if (limits) await this.requireVisible(type, id, limits);
     const v = await this.reader.read(type, id);
     if (!v) throw errors.notFound(`${type}/${id} is not known`);
     if (v.deleted) throw errors.gone(`${type}/${id} has been deleted`);
     return this.release(v);
   }
 
-  /** The newest version (a deletion included), or undefined when the resource never existed. */
+  /** The newest version (a deletion included), or undefined when the resource never existed. Under limits, as read. */
   async current(type: string, id: string, interaction: Interaction): Promise<ReleasedVersion | undefined> {
-    this.authorize(interaction, type);
+    const limits = this.authorize(interaction, type);
+    if (limits) await this.requireVisible(type, id, limits);
     const v = await this.reader.read(type, id);
     return v ? this.release(v) : undefined;
   }
 
+  /** A version; under limits only of a resource whose current version is within them. */
   async vread(type: string, id: string, versionId: number): Promise<ReleasedVersion> {
-    this.authorize('vread', type);
+    const limits = this.authorize('vread', type);
+    if (limits) await this.requireVisible(type, id, limits);
     const v = await this.reader.vread(type, id, versionId);
     if (!v) throw errors.notFound(`${type}/${id}/_history/${versionId} is not known`);
     if (v.deleted) throw errors.gone(`${type}/${id}/_history/${versionId} is a deletion`);
@@ -139,7 +206,7 @@ export class Guard {
 
   async search(req: SearchRequest, interaction: Interaction = req.types.length > 1 ? 'search-system' : 'search-type'): Promise<ReleasedPage> {
     for (const t of req.types) this.authorize(interaction, t);
-    const res = await this.reader.search(req);
+    const res = await this.reader.search({ ...req, visibility: await this.visibility(req.types, interaction) });
     const page: ReleasedPage = { matches: res.matches.map((m) => this.release(m)) };
     if (res.total !== undefined) page.total = res.total;
     if (res.next !== undefined) page.next = res.next;
@@ -148,7 +215,15 @@ export class Guard {
 
   async history(req: HistoryRequest, interaction: Interaction): Promise<ReleasedHistory> {
     // System history mixes every type, so it needs the interaction on every type served.
-    for (const t of req.type ? [req.type] : this.deps.resourceTypes) this.authorize(interaction, t);
+    for (const t of req.type ? [req.type] : this.deps.resourceTypes) {
+      const limits = this.authorize(interaction, t);
+      if (!limits) continue;
+      // History is a log of versions, not a query the store can narrow by conditions on current data.
+      if (req.type === undefined || req.id === undefined) {
+        throw errors.forbidden(`Access denied: your access to ${t} is limited to some of its resources, so only the history of one resource at a time is available`);
+      }
+      await this.requireVisible(t, req.id, limits);
+    }
     const res = await this.reader.history(req);
     const out: ReleasedHistory = { versions: res.versions.map((v) => this.release(v)), total: res.total };
     if (res.next !== undefined) out.next = res.next;
@@ -156,11 +231,14 @@ export class Guard {
   }
 
   async create(resource: Resource): Promise<ReleasedVersion> {
-    this.authorize('create', resource.resourceType);
+    const limits = this.authorize('create', resource.resourceType);
     return this.release(
       await this.write(async (w, defer) => {
-        const checked = await this.applyRules(w, defer, { kind: 'create', type: resource.resourceType, id: resource.id!, resource });
+        const type = resource.resourceType;
+        const after = limits && (await checkBeforeWrite(w, resource, false, limits, await this.facts(), this.patientsOf));
+        const checked = await this.applyRules(w, defer, { kind: 'create', type, id: resource.id!, resource });
         const v = await w.create(checked.resource ?? resource);
+        if (after) await checkAfterWrite(w, type, v.id, after, await this.facts());
         await this.followUp(w, checked.followUps);
         return v;
       }),
@@ -168,9 +246,12 @@ export class Guard {
   }
 
   async update(resource: Resource, opts: WriteOptions = {}): Promise<{ version: ReleasedVersion; created: boolean }> {
-    this.authorize('update', resource.resourceType);
+    const limits = this.authorize('update', resource.resourceType);
     const r = await this.write(async (w, defer) => {
       const current = await w.read(resource.resourceType, resource.id!);
+      // Checked before the workflow rules run, so their messages reach only principals who may see the resource.
+      const live = current !== undefined && !current.deleted;
+      const after = limits && (await checkBeforeWrite(w, resource, live, limits, await this.facts(), this.patientsOf));
       const intent: WriteIntent = { kind: 'update', type: resource.resourceType, id: resource.id!, resource };
       if (current) intent.current = stored(current);
       const checked = await this.applyRules(w, defer, intent);
@@ -178,6 +259,7 @@ export class Guard {
       // another process (possible on MongoDB without transactions) cannot slip in between.
       const guarded = opts.ifMatch === undefined && current ? { ...opts, ifMatch: current.versionId } : opts;
       const out = await w.update(checked.resource ?? resource, guarded);
+      if (after) await checkAfterWrite(w, resource.resourceType, resource.id!, after, await this.facts());
       await this.followUp(w, checked.followUps);
       return out;
     });
@@ -185,8 +267,10 @@ export class Guard {
   }
 
   async delete(type: string, id: string, opts: WriteOptions = {}): Promise<ReleasedVersion | undefined> {
-    this.authorize('delete', type);
+    const limits = this.authorize('delete', type);
     const v = await this.write(async (w, defer) => {
+      // Under limits, deleting what is missing or hidden is refused alike (no 204 that would tell them apart).
+      if (limits && !(await isVisible(w, type, id, limits, await this.facts()))) throw hiddenError(type, id, limits);
       const current = await w.read(type, id);
       if (!current || current.deleted) return w.delete(type, id, opts);
       const checked = await this.applyRules(w, defer, { kind: 'delete', type, id, current: stored(current) });
@@ -205,8 +289,15 @@ export class Guard {
    * what its rule allows. Written guarded by the version the rules saw.
    */
   async operate(operation: string, type: string, id: string, authorizedBy: [Interaction, string][]): Promise<ReleasedVersion> {
-    for (const [interaction, t] of authorizedBy) this.authorize(interaction, t);
+    const limited: (readonly Limit[])[] = [];
+    for (const [interaction, t] of authorizedBy) {
+      const limits = this.authorize(interaction, t);
+      if (limits && t === type) limited.push(limits);
+    }
     const v = await this.write(async (w, defer) => {
+      for (const limits of limited) {
+        if (!(await isVisible(w, type, id, limits, await this.facts()))) throw hiddenError(type, id, limits);
+      }
       const current = await w.read(type, id);
       if (!current) throw errors.notFound(`${type}/${id} is not known`);
       if (current.deleted) throw errors.gone(`${type}/${id} has been deleted`);
@@ -217,6 +308,35 @@ export class Guard {
       return out.version;
     });
     return this.release(v);
+  }
+
+  /**
+   * A self-claimed legitimate relationship with Patient/id, for a role allowed to claim one, with a
+   * stated reason. It lasts `claimHours` and alerts the privacy officer. The patient must exist: the
+   * claimant learns that much, which is why every claim is alerted.
+   */
+  async claimRelationship(patientId: string, reason: string): Promise<Claim> {
+    if (!this.deps.policy.mayClaimRelationship(this.principal)) {
+      throw errors.forbidden(`Access denied: role '${this.principal.role}' may not claim a relationship with a patient`);
+    }
+    if (!this.principal.organization) throw errors.forbidden('Access denied: a relationship is claimed for an organisation, and this principal acts for none');
+    const records = this.deps.records;
+    if (!records) throw errors.notImplemented('Relationship claims need a store with server-side records');
+    const why = reason.trim();
+    if (why.length === 0) throw errors.badRequest('A reason is required to claim a relationship', 'Parameters.parameter.where(name = \'reason\')');
+    if (why.length > MAX_REASON_LENGTH) throw errors.badRequest(`The reason may be at most ${MAX_REASON_LENGTH} characters`, 'Parameters.parameter.where(name = \'reason\')');
+    const patient = await this.reader.read('Patient', patientId);
+    if (!patient || patient.deleted) throw errors.notFound(`Patient/${patientId} is not known`);
+    const now = this.now();
+    const claim: Claim = {
+      id: createHash('sha256').update(`${now.toISOString()}|${patientId}|${Math.random()}|${this.principal.sub}`).digest('hex').slice(0, 32),
+      patient: patientId,
+      reason: why,
+      expiresAt: new Date(now.getTime() + (this.deps.claimHours ?? 24) * 3600_000).toISOString(),
+    };
+    await recordClaim(records, this.principal, claim, now);
+    this.factsLoaded = undefined;
+    return claim;
   }
 
   private async applyRules(w: StoreWriter, defer: Defer, intent: WriteIntent): Promise<RuleOutcome> {

@@ -2,9 +2,12 @@
 // adapts src/policy to this shape, keeping src/access independent of the policy file format.
 import type { Interaction } from '../domain/interaction.js';
 import type { Principal } from '../domain/principal.js';
+import type { Decision } from '../policy/decide-interaction.js';
 
-export type Decision = { permit: true } | { permit: false; reason: string };
+export type { Decision, Limit } from '../policy/decide-interaction.js';
 
 export interface InteractionPolicy {
   decide(principal: Principal, interaction: Interaction, resourceType: string): Decision;
+  /** Whether the principal's role may claim a legitimate relationship itself (with a reason, alerted). */
+  mayClaimRelationship(principal: Principal): boolean;
 }

@@ -80,5 +80,11 @@ export function principalFromClaims(payload: Record<string, unknown>, names: Cla
   if (jti !== undefined) principal.tokenId = jti;
   const iss = optionalString(payload, 'iss', 'iss');
   if (iss !== undefined) principal.issuer = iss;
+  if (authMethod === 'client-credentials') {
+    // Only Envelope's own tokens are read this way; client_id is what request-context rights hang on.
+    const clientId = optionalString(payload, 'client_id', 'client_id');
+    if (clientId === undefined) throw unauthorized('Token has no client_id');
+    principal.clientId = clientId;
+  }
   return principal;
 }

@@ -127,3 +127,50 @@ export function authConfigFromEnv(env: NodeJS.ProcessEnv): AuthConfig {
   if (issuer !== undefined) config.issuer = issuer;
   return config;
 }
+
+// ---- Envelope's own token endpoint (/auth/token, client credentials) ----
+
+export const DEFAULT_TOKEN_TTL_SEC = 300;
+/** IHE IUA: access tokens should live at most an hour. */
+export const MAX_TOKEN_TTL_SEC = 3600;
+
+export interface TokenEndpointConfig {
+  /** Registered clients (JSON). Unset: no client is registered and every client is unknown. */
+  clientsFile?: string;
+  /** Envelope's private signing key (JWK or PKCS#8 PEM). Unset: a key generated in DATA_DIR. */
+  signingKeyFile?: string;
+  /** `iss` of the tokens Envelope issues. */
+  issuer: string;
+  /** Lifetime of the tokens Envelope issues. */
+  ttlSec: number;
+}
+
+/**
+ * Reads AUTH_CLIENTS_FILE, AUTH_SIGNING_KEY_FILE, AUTH_TOKEN_ISSUER and AUTH_TOKEN_TTL_SEC. The issuer
+ * must not depend on the request (every token is checked against one value), so it defaults to
+ * PUBLIC_BASE_URL, else `http://localhost:<PORT>`.
+ */
+export function tokenEndpointConfigFromEnv(env: NodeJS.ProcessEnv, server: { publicBaseUrl?: string; port: number }): TokenEndpointConfig {
+  const issuer = read(env, 'AUTH_TOKEN_ISSUER') ?? server.publicBaseUrl ?? `http://localhost:${server.port}`;
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw new Error('AUTH_TOKEN_ISSUER must be an http(s) URL such as https://envelope.example.org');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('AUTH_TOKEN_ISSUER must be an http(s) URL');
+  const ttlRaw = read(env, 'AUTH_TOKEN_TTL_SEC');
+  let ttlSec = DEFAULT_TOKEN_TTL_SEC;
+  if (ttlRaw !== undefined) {
+    if (!/^\d+$/.test(ttlRaw) || Number(ttlRaw) < 1 || Number(ttlRaw) > MAX_TOKEN_TTL_SEC) {
+      throw new Error(`AUTH_TOKEN_TTL_SEC must be an integer from 1 to ${MAX_TOKEN_TTL_SEC}`);
+    }
+    ttlSec = Number(ttlRaw);
+  }
+  const config: TokenEndpointConfig = { issuer, ttlSec };
+  const clientsFile = read(env, 'AUTH_CLIENTS_FILE');
+  if (clientsFile !== undefined) config.clientsFile = clientsFile;
+  const signingKeyFile = read(env, 'AUTH_SIGNING_KEY_FILE');
+  if (signingKeyFile !== undefined) config.signingKeyFile = signingKeyFile;
+  return config;
+}

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { createLocalJWKSet, createRemoteJWKSet, errors as jose, jwtVerify } from 'jose';
 import type { JSONWebKeySet, JWSAlgorithm, JWTVerifyGetKey } from 'jose';
 import { FhirError, errors } from '../domain/errors.js';
-import type { Principal } from '../domain/principal.js';
+import type { AuthMethod, Principal } from '../domain/principal.js';
 import { principalFromClaims } from './claims.js';
 import type { ClaimNames } from './config.js';
 import { unauthorized } from './unauthorized.js';
@@ -31,6 +31,10 @@ export interface VerifierConfig {
   audience: string;
   claimNames: ClaimNames;
   clockToleranceSec: number;
+  /** How the tokens of this issuer were obtained; `client-credentials` for Envelope's own /auth/token. */
+  authMethod?: AuthMethod;
+  /** The clock that decides expiry (default: the system clock). */
+  now?: () => Date;
 }
 
 export interface JwtVerifier {
@@ -155,11 +159,11 @@ export async function createJwtVerifier(config: VerifierConfig): Promise<JwtVeri
       const token = extractBearer(header);
       let payload: Record<string, unknown>;
       try {
-        ({ payload } = await jwtVerify(token, getKey, options));
+        ({ payload } = await jwtVerify(token, getKey, config.now ? { ...options, currentDate: config.now() } : options));
       } catch (e) {
         throw mapVerifyError(e);
       }
-      return principalFromClaims(payload, config.claimNames, 'jwt');
+      return principalFromClaims(payload, config.claimNames, config.authMethod ?? 'jwt');
     },
   };
 }

@@ -20,6 +20,8 @@ export interface Issue {
   details?: { system: string; code: string; display?: string };
 }
 
+/** e-RS error code system (NO_RELATIONSHIP). */
+export const ERS_ERROR_SYSTEM = 'https://fhir.nhs.uk/CodeSystem/ers-error-codes';
 /** Spine error code system used for `details` (GP Connect style). */
 export const SPINE_ERROR_SYSTEM = 'https://fhir.nhs.uk/STU3/ValueSet/Spine-ErrorOrWarningCode-1';
 
@@ -56,6 +58,9 @@ export const errors = {
     new FhirError(401, issue('login', msg), { 'WWW-Authenticate': 'Bearer realm="envelope"' }),
   forbidden: (msg = 'Access denied') =>
     new FhirError(403, issue('forbidden', msg, undefined, spine('ACCESS_DENIED', 'Access denied'))),
+  /** No legitimate relationship with the patient (e-RS answers NO_RELATIONSHIP as 403). */
+  noRelationship: (msg: string) =>
+    new FhirError(403, issue('forbidden', msg, undefined, { system: ERS_ERROR_SYSTEM, code: 'NO_RELATIONSHIP', display: 'No legitimate relationship' })),
   notFound: (msg: string) => new FhirError(404, issue('not-found', msg, undefined, spine('NO_RECORD_FOUND', 'No record found'))),
   methodNotAllowed: (msg: string) => new FhirError(405, issue('not-supported', msg)),
   notAcceptable: (msg: string) => new FhirError(406, issue('not-supported', msg)),

@@ -3,8 +3,13 @@
 // `jti`s), self-claimed relationships. Every record expires; an expired record is as good as absent.
 // The port lives here (not in src/store) because src/auth needs it and may import only src/domain;
 // the store adapters implement it and the composition root hands it over.
+// Adapters compare instants as text, so every instant argument must be in the canonical form below
+// (`new Date(ms).toISOString()`); kinds, ids and owners are non-empty strings, compared exactly. A
+// malformed argument is a programming error and fails with a 500, never a silent mismatch.
+// Record writes are never part of a Store transaction (its rollback would not undo them); called
+// from inside one they fail with a 500.
 
-/** Plain JSON data. */
+/** Plain JSON data; what comes back is JSON.parse(JSON.stringify(data)). */
 export type RecordData = { [key: string]: unknown };
 
 export interface StoredRecord {
@@ -24,7 +29,8 @@ export interface RecordStore {
    * Records `id` under `kind` until `expiresAt`, and answers true, unless an unexpired record with
    * that id exists, then false and nothing changes. Atomic across every process sharing the
    * database: of two concurrent claims of one id, exactly one gets true. `now` (a UTC instant)
-   * decides what has expired.
+   * decides what has expired. `expiresAt` must be after `now` (else a 500): a claim expired on
+   * arrival could never keep a replay out, so the caller must reject the expired token itself.
    */
   claimOnce(kind: string, id: string, expiresAt: string, now: string): Promise<boolean>;
   /** Inserts or replaces the record (kind, id). */

@@ -52,7 +52,14 @@ export type Cond =
   /** Some reference value of parameter `p` points at a resource of one of `types` that satisfies `where`. */
   | { k: 'chain'; p: string; types: string[]; where: Cond }
   /** Some resource of `type` whose reference parameter `p` points at this resource satisfies `where`. */
-  | { k: 'has'; type: string; p: string; where: Cond };
+  | { k: 'has'; type: string; p: string; where: Cond }
+  /**
+   * The policy's own question about the data (a visibility rule, or part of one): `of` must hold,
+   * and the resources it reaches through chain/has are tested for being live, never for being
+   * visible — the rule is a fact the server checks, not something disclosed. Only the access layer
+   * builds these; a client's query never contains one.
+   */
+  | { k: 'policy'; of: Cond };
 
 export interface SortKey {
   /** Search parameter code, or `_id` / `_lastUpdated`. */
@@ -93,4 +100,9 @@ export function or(...of: Cond[]): Cond {
   if (flat.some((c) => c.k === 'true')) return TRUE;
   if (flat.length === 0) return FALSE;
   return flat.length === 1 ? flat[0]! : { k: 'or', of: flat };
+}
+export function not(of: Cond): Cond {
+  if (of.k === 'true') return FALSE;
+  if (of.k === 'false') return TRUE;
+  return { k: 'not', of };
 }

@@ -14,6 +14,7 @@ import { search, searchCompartment, searchSystem } from './interactions/search.j
 import { conditionalUpdate, update } from './interactions/update.js';
 import { findAppointments } from './operations/find.js';
 import { holdSlot } from './operations/hold.js';
+import { claimRelationship } from './operations/claim-relationship.js';
 import type { FhirResponse, HttpMethod } from './types.js';
 
 type Handler = (ctx: Ctx, p: string[]) => Promise<FhirResponse>;
@@ -47,6 +48,7 @@ const TABLE: [string, Routes][] = [
   ['T/I/T', { GET: (c, [t, i, m]) => searchCompartment(c, t!, i!, m!) }],
   ['T/I/_history/V', { GET: (c, [t, i, v]) => vread(c, t!, i!, v!) }],
   ['Slot/I/$hold', { POST: (c, [i]) => holdSlot(c, i!) }],
+  ['Patient/I/$claim-relationship', { POST: (c, [i]) => claimRelationship(c, i!) }],
   ['Appointment/$find', { GET: (c) => findAppointments(c), POST: (c) => findAppointments(c) }],
 ];
 

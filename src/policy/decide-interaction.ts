@@ -1,31 +1,65 @@
 // Type-level access decision: may this principal perform this interaction on this resource type at
-// all? Effective permission = role grants ∩ token scopes; anything not granted by both is denied.
-// Instance-level rules (relationship, consent, labels) come after this, on each resource.
+// all, and on which of its resources? Effective permission = role grants ∩ token scopes; anything
+// not granted by both is denied. A grant with conditions (`when`) permits only the resources that
+// satisfy them: the decision carries them as Limits (conditions.ts) for the access layer to push
+// into queries and to check on single reads and writes.
 import { RESOURCE_TYPES, isResourceType } from '../domain/fhir.js';
 import type { ResourceType } from '../domain/fhir.js';
 import type { Interaction } from '../domain/interaction.js';
 import { smartPermission } from '../domain/interaction.js';
 import type { Principal, Scope } from '../domain/principal.js';
-import { ENFORCED_CONDITIONS, PERMISSION_ORDER } from './roles.js';
-import type { Grant, Permission, RoleDefinition, RolePolicy } from './roles.js';
+import { and, or, type Cond } from '../domain/search-types.js';
+import { conditionCond, PATIENT_PARAM, type PolicyFacts } from './conditions.js';
+import { PERMISSION_ORDER } from './roles.js';
+import type { Condition, Grant, Permission, RoleDefinition, RolePolicy } from './roles.js';
+
+/**
+ * One grant's conditions for one principal and type. The interaction is permitted on the resources
+ * that satisfy ANY of a decision's limits.
+ */
+export interface Limit {
+  /** The grant's conditions, for messages and audit. */
+  conditions: readonly Condition[];
+  /** The resources of the type this limit covers. */
+  where(facts: PolicyFacts): Cond;
+  /**
+   * Set when the limit rests on a relationship with the patient a resource of this type is about:
+   * the parameter naming that patient (`_id` for Patient itself). Writes must be about patients the
+   * principal was related to BEFORE the write (the access layer checks it this way).
+   */
+  patientParam?: string;
+}
 
 /** `reason` names the rule that refused; it holds no resource data, so it may go into an OperationOutcome. */
-export type Decision = { permit: true } | { permit: false; reason: string };
+export type Decision = { permit: true; limits?: readonly Limit[] } | { permit: false; reason: string };
 
 const PERMIT: Decision = Object.freeze({ permit: true });
 const deny = (reason: string): Decision => ({ permit: false, reason });
-
-/** A grant counts only when every condition it carries can be enforced by this version. */
-function grantApplies(g: Grant): boolean {
-  return g.when.every((c) => ENFORCED_CONDITIONS.has(c));
-}
 
 function grantsFor(role: RoleDefinition, type: ResourceType, p: Permission): Grant[] {
   return role.grants.filter((g) => g.permissions.has(p) && (g.resources.includes(type) || g.resources.includes('*')));
 }
 
 function roleAllows(role: RoleDefinition, type: ResourceType, p: Permission): boolean {
-  return grantsFor(role, type, p).some(grantApplies);
+  return grantsFor(role, type, p).length > 0;
+}
+
+/** Undefined when some grant is unconditional (every resource of the type); else one Limit per grant. */
+function limitsOf(grants: readonly Grant[], type: ResourceType, principal: Principal): Limit[] | undefined {
+  if (grants.some((g) => g.when.length === 0)) return undefined;
+  return grants.map((g) => {
+    const limit: Limit = {
+      conditions: g.when,
+      where: (facts) => and(...g.when.map((c) => conditionCond(c, type, principal, facts))),
+    };
+    if (g.when.includes('relationship')) limit.patientParam = type === 'Patient' ? '_id' : PATIENT_PARAM[type];
+    return limit;
+  });
+}
+
+/** The resources of the type that the limits cover together (undefined limits: all of them). */
+export function limitsWhere(limits: readonly Limit[] | undefined, facts: PolicyFacts): Cond | undefined {
+  return limits && or(...limits.map((l) => l.where(facts)));
 }
 
 /**
@@ -36,7 +70,7 @@ function scopeAllows(scopes: readonly Scope[], type: ResourceType, p: Permission
   return scopes.some((s) => s.context !== 'patient' && (s.type === type || s.type === '*') && s.permissions.has(p));
 }
 
-/** The letters this principal may use on `type` (role ∩ scopes). Empty for an unknown role. */
+/** The letters this principal may use on `type` (role ∩ scopes), conditions or not. Empty for an unknown role. */
 export function effectivePermissions(policy: RolePolicy, principal: Principal, type: ResourceType): Set<Permission> {
   const role = policy.roles.get(principal.role);
   if (!role) return new Set();
@@ -77,11 +111,9 @@ export function decideInteraction(policy: RolePolicy, principal: Principal, inte
   if (!isResourceType(resourceType)) return deny(`'${interaction}' must be decided for a concrete resource type`);
 
   const what = `${LETTER_NAME[p]} (${p}) on ${resourceType}`;
-  if (!roleAllows(role, resourceType, p)) {
-    return grantsFor(role, resourceType, p).length > 0
-      ? deny(`Role '${role.name}' grants ${what} only under conditions this server does not yet enforce`)
-      : deny(`Role '${role.name}' does not grant ${what}`);
-  }
+  const grants = grantsFor(role, resourceType, p);
+  if (grants.length === 0) return deny(`Role '${role.name}' does not grant ${what}`);
   if (!scopeAllows(principal.scopes, resourceType, p)) return deny(`The access token's scopes do not include ${what}`);
-  return PERMIT;
+  const limits = limitsOf(grants, resourceType, principal);
+  return limits ? { permit: true, limits } : PERMIT;
 }

@@ -8,16 +8,14 @@ export type Permission = 'c' | 'r' | 'u' | 'd' | 's';
 export const PERMISSION_ORDER: readonly Permission[] = ['c', 'r', 'u', 'd', 's'];
 
 /**
- * Instance-level conditions a grant may carry. They are part of the format so policy files can state
- * intent now, but no layer enforces them yet, so a grant that carries any of them grants nothing.
- *  - own-patient: the resource is in the compartment of the Patient that is the principal's fhirUser
- *  - own-organization: the resource belongs to the principal's organisation
- *  - relationship: the principal has a legitimate relationship with the resource's patient
+ * Instance-level conditions a grant may carry (all must hold); src/policy/conditions.ts turns each
+ * into a search condition over the data:
+ *  - own-patient: the resource is the Patient that is the principal's fhirUser, or about it
+ *  - own-organization: the resource belongs to the principal's organisation (by ODS code)
+ *  - relationship: the principal's organisation has a legitimate relationship with the patient
  */
 export const CONDITIONS = ['own-patient', 'own-organization', 'relationship'] as const;
 export type Condition = (typeof CONDITIONS)[number];
-/** Conditions this version can evaluate. Empty: see CONDITIONS. */
-export const ENFORCED_CONDITIONS: ReadonlySet<Condition> = new Set<Condition>();
 
 export const POLICY_FORMAT = 'envelope-role-policy/1';
 
@@ -38,6 +36,12 @@ export interface RoleDefinition {
    * file says `"weakAuthenticationAllowed": true`: clinical roles need smartcard-strength sign-on.
    */
   weakAuthenticationAllowed: boolean;
+  /**
+   * Whether a principal in this role may claim a legitimate relationship with a patient themselves,
+   * stating a reason (`POST /fhir/Patient/{id}/$claim-relationship`); each claim alerts the privacy
+   * officer. False unless the policy file says `"mayClaimRelationship": true`.
+   */
+  mayClaimRelationship: boolean;
 }
 
 export interface RolePolicy {
@@ -110,16 +114,18 @@ function parseGrant(v: unknown, path: string): Grant {
 
 function parseRole(name: string, v: unknown, path: string): RoleDefinition {
   if (!isPlainObject(v)) throw new RolePolicyError(path, 'must be an object');
-  checkKeys(v, ['description', 'grants', 'weakAuthenticationAllowed'], path);
+  checkKeys(v, ['description', 'grants', 'weakAuthenticationAllowed', 'mayClaimRelationship'], path);
   const weak = v['weakAuthenticationAllowed'];
   if (weak !== undefined && typeof weak !== 'boolean') throw new RolePolicyError(`${path}.weakAuthenticationAllowed`, 'must be true or false');
+  const claims = v['mayClaimRelationship'];
+  if (claims !== undefined && typeof claims !== 'boolean') throw new RolePolicyError(`${path}.mayClaimRelationship`, 'must be true or false');
   const description = v['description'];
   if (typeof description !== 'string' || description.trim() === '') {
     throw new RolePolicyError(`${path}.description`, 'must be a non-empty string');
   }
   const grants = v['grants'];
   if (!Array.isArray(grants)) throw new RolePolicyError(`${path}.grants`, 'must be an array (possibly empty)');
-  return { name, description, grants: grants.map((g, i) => parseGrant(g, `${path}.grants[${i}]`)), weakAuthenticationAllowed: weak === true };
+  return { name, description, grants: grants.map((g, i) => parseGrant(g, `${path}.grants[${i}]`)), weakAuthenticationAllowed: weak === true, mayClaimRelationship: claims === true };
 }
 
 /** Validates a parsed JSON document. Throws RolePolicyError naming the first fault's path. */

@@ -2,6 +2,7 @@
 // atomic multi-resource transactions. Adapters: ./sqlite (embedded default) and ./mongo.
 // The store never decides who may see what: visibility arrives as conditions in the SearchRequest.
 import type { Resource } from '../domain/fhir.js';
+import type { RecordStore } from '../domain/records.js';
 import type { IndexValue, SearchRequest } from '../domain/search-types.js';
 
 /** One stored version of one resource. */
@@ -105,6 +106,8 @@ export interface Store extends StoreReader {
    * with respect to each other for the same resources.
    */
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T>;
+  /** Expiring non-FHIR records (sessions, once-only ids, claims); never part of a transaction. */
+  readonly records: RecordStore;
   /** Quick liveness probe for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -64,3 +64,21 @@ export async function startEnvelopeWithRoles(roles: TestRoles, env: Record<strin
     },
   };
 }
+
+/**
+ * An Envelope whose role policy is exactly `policy` (a whole `envelope-role-policy/1` document, so a
+ * test can set any role key, such as `weakAuthenticationAllowed`). `opts` as for startEnvelope.
+ */
+export async function startEnvelopeWithPolicy(policy: object, env: Record<string, string> = {}, opts: ComposeOptions = {}): Promise<TestEnvelope> {
+  const dir = mkdtempSync(join(tmpdir(), 'envelope-policy-'));
+  const file = join(dir, 'roles.json');
+  writeFileSync(file, JSON.stringify(policy));
+  const started = await startEnvelope({ ROLE_POLICY_FILE: file, ...env }, opts);
+  return {
+    ...started,
+    async stop() {
+      await started.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -52,7 +52,9 @@ describe('http: $hold', function () {
     const slot = await nextSlot();
     const first = await hold(slot).expect(200);
     issueOf((await hold(slot, w.otherGp).expect(409)).body, 'duplicate', 'DUPLICATE_REJECTED', 'Slot.status');
-    const taken = await book(slot, w.otherGp).expect(409);
+    // A colleague at the same practice is related to the patient, but the hold is not theirs.
+    const colleague = await env.auth('gp-clinician', { sub: 'dr-smith', organization: 'A81001' });
+    const taken = await book(slot, colleague).expect(409);
     assert.match(issueOf(taken.body, 'duplicate', 'DUPLICATE_REJECTED', 'Appointment.slot[0]').diagnostics, /held for someone else/);
     minutes(1);
     const again = await hold(slot).expect(200);
@@ -106,7 +108,9 @@ describe('http: $hold', function () {
     const slot = await nextSlot();
     await hold(slot).expect(200);
     minutes(5);
-    await book(slot, w.otherGp).expect(201);
+    // Another clinician of the same practice (related to the patient, not the holder) may now book it.
+    const colleague = await env.auth('gp-clinician', { sub: 'dr-smith', organization: 'A81001' });
+    await book(slot, colleague).expect(201);
   });
 
   it('a lapsed hold is swept back to free without any request arriving', async () => {

@@ -262,13 +262,16 @@ describe('http: booking', function () {
 
     it('only the owner marks an appointment entered-in-error, which frees its slot', async () => {
       const { appt, slot } = await booked();
-      const res = await update({ ...appt, status: 'entered-in-error' }, w.otherGp).expect(422);
+      // Another practice has no relationship with the patient: refused before any rule is consulted.
+      issueOf((await update({ ...appt, status: 'entered-in-error' }, w.otherGp).expect(403)).body, 'forbidden', 'NO_RELATIONSHIP');
+      // The hospital is related (it performs the referral) but did not book it.
+      const res = await update({ ...appt, status: 'entered-in-error' }, w.pas).expect(422);
       assert.match(issueOf(res.body, 'business-rule', 'INVALID_RESOURCE', 'Appointment.status').diagnostics, /created/);
       const eie = (await update({ ...appt, status: 'entered-in-error' }).expect(200)).body;
       assert.equal(await slotStatus(slot), 'free');
       // The owner record is the server's: a client cannot drop or forge it.
       assert.equal(eie.extension[0].valueIdentifier.value, 'A81001');
-      const forged = await update({ ...eie, extension: [{ ...eie.extension[0], valueIdentifier: { system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'B82002' } }] }, w.otherGp).expect(200);
+      const forged = await update({ ...eie, extension: [{ ...eie.extension[0], valueIdentifier: { system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'B82002' } }] }, w.pas).expect(200);
       assert.equal(forged.body.extension[0].valueIdentifier.value, 'A81001');
     });
 
@@ -303,9 +306,11 @@ describe('http: booking', function () {
       const res = await request(env.app).put('/fhir/Slot/backwards').set('Authorization', w.pas)
         .send({ resourceType: 'Slot', id: 'backwards', schedule: { reference: 'Schedule/sch-cardio' }, status: 'free', start: '2031-06-01T10:00:00Z', end: '2031-06-01T09:45:00Z' }).expect(422);
       assert.deepEqual(issueOf(res.body, 'business-rule', 'INVALID_RESOURCE').expression, ['Slot.start', 'Slot.end']);
+      // A slot on a schedule that does not exist cannot belong to the PAS's hospital: refused as such
+      // (the missing reference itself is the booking rules' REFERENCE_NOT_FOUND, test/scheduling).
       const orphan = await request(env.app).post('/fhir/Slot').set('Authorization', w.pas)
-        .send({ resourceType: 'Slot', schedule: { reference: 'Schedule/none' }, status: 'free', start: '2031-06-01T10:00:00Z', end: '2031-06-01T10:15:00Z' }).expect(422);
-      issueOf(orphan.body, 'not-found', 'REFERENCE_NOT_FOUND', 'Slot.schedule');
+        .send({ resourceType: 'Slot', schedule: { reference: 'Schedule/none' }, status: 'free', start: '2031-06-01T10:00:00Z', end: '2031-06-01T10:15:00Z' }).expect(403);
+      issueOf(orphan.body, 'forbidden', 'ACCESS_DENIED');
     });
 
     it('republishing a feed by conditional update on identifier is idempotent and never frees a booked slot', async () => {

@@ -1,14 +1,15 @@
 // batch and transaction Bundles.
 import { expect } from 'chai';
 import request from 'supertest';
-import { startEnvelope, type TestEnvelope } from '../helpers/envelope.js';
+import { startEnvelopeWithRoles, type TestEnvelope } from '../helpers/envelope.js';
 
 describe('http: batch and transaction', () => {
   let env: TestEnvelope;
   let pas: string;
   before(async () => {
-    env = await startEnvelope();
-    pas = await env.auth('pas-system');
+    // Bundle mechanics, not policy: a role that may write schedules and slots of any organisation.
+    env = await startEnvelopeWithRoles({ 'schedule-loader': { resources: ['Schedule', 'Slot', 'Location'], permissions: 'cruds' } });
+    pas = await env.auth('schedule-loader');
   });
   after(() => env.stop());
 

@@ -32,11 +32,12 @@ describe('http: capabilities', () => {
     expect(cs.rest[0]!.interaction.map((i) => i.code)).to.include.members(['transaction', 'batch', 'history-system', 'search-system']);
   });
 
-  it('lists the booking operations that the router serves', () => {
+  it('lists the operations that the router serves', () => {
     const ops = (t: string) => ((cs.rest[0]!.resource.find((r) => r.type === t) as unknown as { operation?: { name: string }[] }).operation ?? []).map((o) => o.name);
     expect(ops('Slot')).to.deep.equal(['hold']);
     expect(ops('Appointment')).to.deep.equal(['find']);
-    expect(ops('Patient')).to.deep.equal([]);
+    expect(ops('Patient')).to.deep.equal(['claim-relationship']);
+    expect(ops('Schedule')).to.deep.equal([]);
   });
 
   it('every interaction it claims answers something other than 404/405 for a role allowed to use it', async () => {

@@ -7,6 +7,9 @@ import { startEnvelope, type TestEnvelope } from '../helpers/envelope.js';
 import { booking, futureStart, publishSlot, seedWorld, type World } from '../scheduling/support/booking-world.js';
 import { MongoDouble } from '../store/mongo-double/index.js';
 
+/** Patients the GP creates are registered with its practice (they may only create those). */
+const AT_PRACTICE = { generalPractitioner: [{ reference: 'Organization/practice' }] };
+
 const SETUPS: { name: string; start: () => Promise<TestEnvelope> }[] = [
   { name: 'SQLite', start: () => startEnvelope() },
   { name: 'MongoDB double, standalone', start: () => startEnvelope({}, { openStore: (indexer) => openMongoStore({ client: new MongoDouble(), indexer }) }) },
@@ -46,29 +49,29 @@ for (const setup of SETUPS) {
     });
 
     it('request ids are per client: another principal reusing one gets its own result', async () => {
-      const a = await request(env.app).post('/fhir/Patient').set('Authorization', w.gp).set('X-Request-ID', 'shared-id').send({ resourceType: 'Patient', name: [{ family: 'One' }] }).expect(201);
-      const b = await request(env.app).post('/fhir/Patient').set('Authorization', w.otherGp).set('X-Request-ID', 'shared-id').send({ resourceType: 'Patient', name: [{ family: 'Two' }] }).expect(201);
+      const a = await request(env.app).post('/fhir/Patient').set('Authorization', w.gp).set('X-Request-ID', 'shared-id').send({ resourceType: 'Patient', name: [{ family: 'One' }], ...AT_PRACTICE }).expect(201);
+      const b = await request(env.app).post('/fhir/Patient').set('Authorization', w.otherGp).set('X-Request-ID', 'shared-id').send({ resourceType: 'Patient', name: [{ family: 'Two' }], generalPractitioner: [{ reference: 'Organization/other-practice' }] }).expect(201);
       expect(b.body.id).to.not.equal(a.body.id);
       expect(b.body.name[0].family).to.equal('Two');
     });
 
     it('a refused request is not remembered: fixing it and resending with the same id creates it', async () => {
       await request(env.app).post('/fhir/Patient').set('Authorization', w.gp).set('X-Request-ID', 'fix-me').send({ resourceType: 'Patient', colour: 'red' }).expect(422);
-      const ok = await request(env.app).post('/fhir/Patient').set('Authorization', w.gp).set('X-Request-ID', 'fix-me').send({ resourceType: 'Patient', name: [{ family: 'Fixed' }] }).expect(201);
+      const ok = await request(env.app).post('/fhir/Patient').set('Authorization', w.gp).set('X-Request-ID', 'fix-me').send({ resourceType: 'Patient', name: [{ family: 'Fixed' }], ...AT_PRACTICE }).expect(201);
       expect(ok.body.name[0].family).to.equal('Fixed');
     });
 
     it('without X-Request-ID every POST is a new create', async () => {
       const before = await count('Patient?family=Twice', w.gp);
-      await request(env.app).post('/fhir/Patient').set('Authorization', w.gp).send({ resourceType: 'Patient', name: [{ family: 'Twice' }] }).expect(201);
-      await request(env.app).post('/fhir/Patient').set('Authorization', w.gp).send({ resourceType: 'Patient', name: [{ family: 'Twice' }] }).expect(201);
+      await request(env.app).post('/fhir/Patient').set('Authorization', w.gp).send({ resourceType: 'Patient', name: [{ family: 'Twice' }], ...AT_PRACTICE }).expect(201);
+      await request(env.app).post('/fhir/Patient').set('Authorization', w.gp).send({ resourceType: 'Patient', name: [{ family: 'Twice' }], ...AT_PRACTICE }).expect(201);
       expect(await count('Patient?family=Twice', w.gp)).to.equal(before + 2);
     });
 
     it('the entries of a batch do not share the Bundle request id', async () => {
       const res = await request(env.app).post('/fhir').set('Authorization', w.gp).set('X-Request-ID', 'batch-1').send({
         resourceType: 'Bundle', type: 'batch',
-        entry: [1, 2].map(() => ({ resource: { resourceType: 'Patient', name: [{ family: 'Batched' }] }, request: { method: 'POST', url: 'Patient' } })),
+        entry: [1, 2].map(() => ({ resource: { resourceType: 'Patient', name: [{ family: 'Batched' }], ...AT_PRACTICE }, request: { method: 'POST', url: 'Patient' } })),
       }).expect(200);
       const ids = res.body.entry.map((e: { resource: { id: string } }) => e.resource.id);
       expect(new Set(ids).size).to.equal(2);

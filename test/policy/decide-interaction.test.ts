@@ -20,20 +20,38 @@ const LETTERS: Letter[] = ['c', 'r', 'u', 'd', 's'];
 const DIRECTORY = ['Organization', 'Location', 'HealthcareService', 'Practitioner', 'PractitionerRole'] as const;
 const directory = (letters: string) => Object.fromEntries(DIRECTORY.map((t) => [t, letters])) as Partial<Record<ResourceType, string>>;
 
-/** What each role may do, by SMART letters; absent = nothing. Written from the domain, not from the JSON. */
+/**
+ * What each role may do; absent = nothing. Written from the domain, not from the JSON. A cell is
+ * `letters` or `letters (condition)`, several parts joined by `; ` (the format of docs/policy.md).
+ */
+const R = ' (relationship)';
 const EXPECTED: Record<string, Partial<Record<ResourceType, string>>> = {
-  'gp-clinician': { Patient: 'crs', ServiceRequest: 'crus', Appointment: 'crus', Slot: 'rs', Schedule: 'rs', ...directory('rs') },
-  'gp-admin': { Patient: 'crs', ServiceRequest: 'crus', Appointment: 'crus', Slot: 'rs', Schedule: 'rs', ...directory('rs') },
-  'gp-system': { Patient: 'crus', ServiceRequest: 'crus', Appointment: 'crus', Slot: 'rs', Schedule: 'rs', ...directory('rs') },
-  'booking-clerk': { Patient: 'rs', ServiceRequest: 'rs', Appointment: 'crus', Slot: 'rs', Schedule: 'rs', ...directory('rs') },
-  consultant: { Patient: 'rs', ServiceRequest: 'rus', Appointment: 'rs', ...directory('rs') },
-  'pas-system': { Patient: 'rs', ServiceRequest: 'rs', Appointment: 'crus', Slot: 'cruds', Schedule: 'cruds', ...directory('rs') },
+  'gp-clinician': { Patient: `crs${R}`, ServiceRequest: `crus${R}`, Appointment: `crus${R}`, Slot: 'rs', Schedule: 'rs', ...directory('rs') },
+  'gp-admin': { Patient: `crs${R}`, ServiceRequest: `crus${R}`, Appointment: `crus${R}`, Slot: 'rs', Schedule: 'rs', ...directory('rs') },
+  'gp-system': { Patient: `crus${R}`, ServiceRequest: `crus${R}`, Appointment: `crus${R}`, Slot: 'rs', Schedule: 'rs', ...directory('rs') },
+  'booking-clerk': { Patient: `rs${R}`, ServiceRequest: `rs${R}`, Appointment: `crus${R}`, Slot: 'rs', Schedule: 'rs', ...directory('rs') },
+  consultant: { Patient: `rs${R}`, ServiceRequest: `rus${R}`, Appointment: `rs${R}`, ...directory('rs') },
+  'pas-system': {
+    Patient: `rs${R}`, ServiceRequest: `rs${R}`, Appointment: `crus${R}`,
+    Slot: 'rs; cud (own-organization)', Schedule: 'rs; cud (own-organization)', ...directory('rs'),
+  },
   'estate-admin': { ...directory('cruds') },
   auditor: { AuditEvent: 'rs', ...directory('rs') },
   'privacy-officer': { AuditEvent: 'rs', Consent: 'rs', ...directory('rs') },
-  // Every grant of this role is conditional on own-patient, which is not enforced yet.
-  patient: {},
+  patient: { Patient: 'rs (own-patient)', ServiceRequest: 'rs (own-patient)', Appointment: 'rs (own-patient)', Consent: 'crus (own-patient)' },
 };
+
+/** letter → the condition it is granted under ('' when unconditional), from a table cell. */
+function cellGrants(cell: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of (cell ?? '').split(';').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([cruds]+)(?: \(([a-z-]+)\))?$/.exec(part);
+    if (!m) throw new Error(`bad cell part ${part}`);
+    for (const l of m[1]!) out.set(l, m[2] ?? '');
+  }
+  return out;
+}
+const lettersOf = (cell: string | undefined) => LETTERS.filter((l) => cellGrants(cell).has(l)).join('');
 const ROLES = Object.keys(EXPECTED);
 const PATIENT_DATA: ResourceType[] = ['Patient', 'ServiceRequest', 'Appointment', 'Consent', 'AuditEvent'];
 
@@ -44,7 +62,7 @@ const ALL = [scope('user', '*', 'cruds')];
 const TYPED_INTERACTIONS = INTERACTIONS.filter((i) => smartPermission(i) !== undefined);
 
 function expectedAllows(role: string, type: ResourceType, letter: Letter): boolean {
-  return (EXPECTED[role]![type] ?? '').includes(letter);
+  return cellGrants(EXPECTED[role]![type]).has(letter);
 }
 
 describe('policy/decideInteraction with the default role policy', () => {
@@ -60,6 +78,11 @@ describe('policy/decideInteraction with the default role policy', () => {
       const want = expectedAllows(role, type, smartPermission(i)!);
       if (d.permit !== want) wrong.push(`${role} ${i} ${type}: got ${d.permit}, want ${want}`);
       if (!d.permit && d.reason.length === 0) wrong.push(`${role} ${i} ${type}: denial without a reason`);
+      if (d.permit) {
+        const wantCondition = cellGrants(EXPECTED[role]![type]).get(smartPermission(i)!) ?? '';
+        const got = (d.limits ?? []).map((l) => l.conditions.join('+')).join('|');
+        if (got !== wantCondition) wrong.push(`${role} ${i} ${type}: limited by '${got}', want '${wantCondition}'`);
+      }
     }
     assert.deepEqual(wrong, []);
   });
@@ -91,14 +114,14 @@ describe('policy/decideInteraction with the default role policy', () => {
 
   it('effectivePermissions equals the grant table under full scopes, and nothing without scopes', () => {
     for (const role of ROLES) for (const type of RESOURCE_TYPES) {
-      assert.equal([...effectivePermissions(policy, principal(role, ALL), type)].join(''), EXPECTED[role]![type] ?? '', `${role} ${type}`);
+      assert.equal([...effectivePermissions(policy, principal(role, ALL), type)].join(''), lettersOf(EXPECTED[role]![type]), `${role} ${type}`);
       assert.equal(effectivePermissions(policy, principal(role, []), type).size, 0);
     }
   });
 
   it('scopesForRole gives exactly the grants, so a default dev token is neither short nor wide', () => {
     for (const role of ROLES) {
-      const want = RESOURCE_TYPES.filter((t) => EXPECTED[role]![t]).map((t) => `user/${t}.${EXPECTED[role]![t]}`);
+      const want = RESOURCE_TYPES.filter((t) => EXPECTED[role]![t]).map((t) => `user/${t}.${lettersOf(EXPECTED[role]![t])}`);
       assert.deepEqual(scopesForRole(policy, role), want, role);
     }
     assert.equal(scopesForRole(policy, 'nobody'), undefined);
@@ -121,10 +144,13 @@ describe('policy/decideInteraction with the default role policy', () => {
       }
     });
 
-    it('the patient role grants nothing until own-patient is enforced, and says why', () => {
-      const d = decideInteraction(policy, principal('patient', ALL), 'read', 'Appointment');
-      assert.equal(d.permit, false);
-      assert.match(!d.permit ? d.reason : '', /conditions this server does not yet enforce/);
+    it('every grant on patient data for a person is limited by relationship or own record; no role sees all patients', () => {
+      for (const role of ROLES.filter((r) => r !== 'privacy-officer' && r !== 'auditor')) for (const type of ['Patient', 'ServiceRequest', 'Appointment'] as ResourceType[]) {
+        for (const i of TYPED_INTERACTIONS) {
+          const d = decideInteraction(policy, principal(role, ALL), i, type);
+          if (d.permit) assert.ok(d.limits && d.limits.length > 0, `${role} ${i} ${type} is unconditional`);
+        }
+      }
     });
   });
 
@@ -136,7 +162,7 @@ describe('policy/decideInteraction with the default role policy', () => {
     it('batch/transaction: admitted when some interaction is possible, else denied', () => {
       for (const i of ['batch', 'transaction'] as Interaction[]) {
         for (const role of ROLES) {
-          const want = role !== 'patient';
+          const want = true;
           assert.equal(decideInteraction(policy, principal(role, ALL), i, '').permit, want, `${role} ${i}`);
           assert.equal(decideInteraction(policy, principal(role, []), i, '').permit, false, `${role} ${i} no scopes`);
         }

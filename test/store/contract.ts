@@ -772,12 +772,27 @@ export function runStoreContract(name: string, open: (indexer: Indexer) => Promi
         assert.deepEqual([idsOf(r), r.total], [['sch3'], 1]);
       });
 
-      it('applies to resources reached from inside visibility conditions', async () => {
-        // A slot is visible when its schedule is visible; only sch1 is.
-        const v = { Slot: chain('schedule', ['Schedule'], T), Schedule: ids('sch1') };
+      it('inside a rule, reached resources need only be live, so rules may refer to each other', async () => {
+        // A slot is visible when its schedule is sch1; a schedule when some live slot points at it,
+        // whether or not that slot is visible: the rule asks about the data, it discloses nothing.
+        const v = { Slot: chain('schedule', ['Schedule'], ids('sch1')), Schedule: has('Slot', 'schedule', T) };
         const r = await store.search(vis(v, 'Slot'));
         assert.deepEqual([idsOf(r), r.total], [['s1', 's2', 's3'], 3]);
+        assert.deepEqual(await found(store, vis(v, 'Schedule')), ['sch1', 'sch2', 'sch3']);
+        // The client's own conditions still see only what is visible: sch2's slots are hidden.
         assert.deepEqual(await found(store, vis(v, 'Schedule', [has('Slot', 'schedule', status('busy-unavailable'))])), []);
+        assert.deepEqual(await found(store, vis(v, 'Schedule', [has('Slot', 'schedule', status('busy'))])), ['sch1']);
+        // A deleted resource is no fact for the policy either.
+        await store.transaction(async (tx) => { await tx.delete('Slot', 's4'); await tx.delete('Slot', 's5'); });
+        assert.deepEqual(await found(store, vis(v, 'Schedule')), ['sch1', 'sch3']);
+      });
+
+      it('a policy condition in the query is evaluated like a rule: what it reaches is not filtered', async () => {
+        const v = { Slot: T, Schedule: ids('sch2') };
+        const toSch1 = chain('schedule', ['Schedule'], ids('sch1'));
+        assert.deepEqual(await found(store, vis(v, 'Slot', [toSch1])), []);
+        assert.deepEqual(await found(store, vis(v, 'Slot', [{ k: 'policy', of: toSch1 }])), ['s1', 's2', 's3']);
+        assert.deepEqual(await found(store, vis(v, 'Slot', [{ k: 'policy', of: chain('schedule', ['Schedule'], ids('sch3')) }])), ['s6']);
       });
 
       it('holds across pages, totals and sorting', async () => {

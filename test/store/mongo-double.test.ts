@@ -28,6 +28,36 @@ describe('store/mongo: the in-memory double', () => {
     assert.equal(await codeOf(c.updateOne({ _id: 1 }, { a: 2 })), 9);
   });
 
+  it('replaceOne: replaces the first match keeping its _id, upserts when asked, and E11000 when an upsert collides', async () => {
+    const c = new MongoDouble().db('t').collection('x');
+    await c.insertOne({ _id: 'a', v: 1, old: true, exp: 5 });
+    assert.deepEqual(await c.replaceOne({ v: { $eq: 1 } }, { v: 2 }), { matchedCount: 1, modifiedCount: 1, upsertedCount: 0, upsertedId: null });
+    assert.deepEqual(await c.findOne({ _id: 'a' }), { _id: 'a', v: 2 });
+    assert.deepEqual(await c.replaceOne({ _id: 'a' }, { _id: 'a', v: 2 }), { matchedCount: 1, modifiedCount: 0, upsertedCount: 0, upsertedId: null });
+    assert.equal(await codeOf(c.replaceOne({ _id: 'a' }, { _id: 'b', v: 3 })), 66);
+    assert.deepEqual(await c.replaceOne({ _id: 'nope' }, { v: 9 }), { matchedCount: 0, modifiedCount: 0, upsertedCount: 0, upsertedId: null });
+    assert.equal(await c.countDocuments({}), 1);
+    // Upsert: the _id comes from the filter's equality when the replacement has none.
+    assert.equal((await c.replaceOne({ _id: { $eq: 'n' } }, { v: 4 }, { upsert: true })).upsertedCount, 1);
+    assert.deepEqual(await c.findOne({ _id: 'n' }), { _id: 'n', v: 4 });
+    // A filter that excludes the existing document makes the upsert insert, and _id refuses it.
+    assert.equal(await codeOf(c.replaceOne({ _id: { $eq: 'n' }, v: { $lte: 3 } }, { _id: 'n', v: 5 }, { upsert: true })), 11000);
+    assert.deepEqual(await c.findOne({ _id: 'n' }), { _id: 'n', v: 4 });
+    assert.equal(await codeOf(c.replaceOne({ _id: 'n' }, { $set: { v: 1 } })), 2);
+  });
+
+  it('keeps Date values as Dates and compares them as instants', async () => {
+    const c = new MongoDouble().db('t').collection('x');
+    const when = new Date('2030-01-01T00:00:00.000Z');
+    await c.insertOne({ _id: 1, when });
+    when.setFullYear(2040);
+    const got = (await c.findOne({ _id: 1 }))!;
+    assert.ok(got.when instanceof Date);
+    assert.equal((got.when as Date).toISOString(), '2030-01-01T00:00:00.000Z');
+    assert.equal(await c.countDocuments({ when: { $lt: new Date('2030-01-01T00:00:00.001Z') } }), 1);
+    assert.equal(await c.countDocuments({ when: { $gt: new Date('2030-01-01T00:00:00.000Z') } }), 0);
+  });
+
   it('orders and compares strings by code point, as MongoDB does, and maps them back intact', async () => {
     const c = new MongoDouble().db('t').collection('x');
     for (const [i, s] of ['\u{1F600}', '\uFF5E', 'z', '\uE000', 'É'].entries()) await c.insertOne({ _id: i, s });

@@ -1,4 +1,4 @@
-// The shared Store contract against the MongoDB adapter: over the in-memory double in both
+// The shared Store and RecordStore contracts against the MongoDB adapter: over the in-memory double in both
 // topologies (standalone runs the compensating fallback, replica set the session path), and over a
 // real server when MONGODB_URI is set (a replica-set URI runs the session path, a standalone one the
 // fallback).
@@ -7,6 +7,7 @@ import { dropAndClose } from './real-mongo.js';
 import { openMongoStore } from '../../src/store/mongo/index.js';
 import type { Indexer, Store } from '../../src/store/port.js';
 import { runStoreContract } from './contract.js';
+import { runRecordsContract } from './records-contract.js';
 import { MongoDouble } from './mongo-double/index.js';
 
 /**
@@ -27,6 +28,7 @@ function contract(name: string, open: (indexer: Indexer) => Promise<Store>, atom
       }
     });
     runStoreContract(name, open);
+    runRecordsContract(name, open);
   });
 }
 
@@ -46,6 +48,7 @@ function droppingOnClose(store: Store, uri: string, dbName: string): Store {
     search: (req) => store.search(req),
     history: (req) => store.history(req),
     transaction: (fn) => store.transaction(fn),
+    records: store.records,
     ping: () => store.ping(),
     close: () => dropAndClose(uri, dbName, store),
   };

@@ -9,6 +9,7 @@ import type { Resource } from '../../src/domain/fhir.js';
 import type { Store } from '../../src/store/port.js';
 import { openSqliteStore, sqliteBulkLoad } from '../../src/store/sqlite/index.js';
 import { runStoreContract } from './contract.js';
+import { runRecordsContract } from './records-contract.js';
 import { testIndexer } from './test-indexer.js';
 
 const dirs: string[] = [];
@@ -23,6 +24,8 @@ after(() => {
 
 runStoreContract('sqlite (file)', (indexer) => openSqliteStore({ file: tempFile(), indexer }));
 runStoreContract('sqlite (:memory:)', (indexer) => openSqliteStore({ file: ':memory:', indexer }));
+runRecordsContract('sqlite (file)', (indexer) => openSqliteStore({ file: tempFile(), indexer }));
+runRecordsContract('sqlite (:memory:)', (indexer) => openSqliteStore({ file: ':memory:', indexer }));
 
 describe('SQLite search plans agree with a brute-force answer', function () {
   this.timeout(60_000);

@@ -47,21 +47,28 @@ export interface BookingPool {
 }
 
 const slotId = (n: number) => `b-slot-${n}`;
+/** ODS code of the benchmark's referring practice; the booking token acts for it. */
+const PRACTICE_ODS = 'A99001';
 const slotStart = (p: BookingPool, n: number) => p.firstStartMs + Math.floor(n / SCHEDULES) * SLOT_MINUTES * 60_000;
 
 /** The resources of the pool: a trust, its service and schedules, patients with referrals, free slots. */
 function* poolResources(p: BookingPool): Generator<Resource> {
   yield { resourceType: 'Organization', id: 'b-trust', name: 'Benchmark Trust', identifier: [{ system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'RB0' }] } as Resource;
+  // The referring practice: its patients are registered there, so its clinicians may book for them.
+  yield { resourceType: 'Organization', id: 'b-practice', name: 'Benchmark Practice', identifier: [{ system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: PRACTICE_ODS }] } as Resource;
   yield { resourceType: 'Location', id: 'b-site', name: 'Main site', managingOrganization: { reference: 'Organization/b-trust' } } as Resource;
   yield { resourceType: 'HealthcareService', id: 'b-cardio', name: 'Cardiology', providedBy: { reference: 'Organization/b-trust' }, type: [SERVICE_TYPE] } as Resource;
   for (let s = 0; s < SCHEDULES; s++) {
     yield { resourceType: 'Schedule', id: `b-sch-${s}`, active: true, actor: [{ reference: 'HealthcareService/b-cardio' }, { reference: 'Location/b-site' }], serviceType: [SERVICE_TYPE] } as Resource;
   }
   for (let i = 0; i < p.patients; i++) {
-    yield { resourceType: 'Patient', id: `b-pat-${i}`, name: [{ family: `Patient${i}` }], birthDate: '1970-01-01' } as Resource;
+    yield {
+      resourceType: 'Patient', id: `b-pat-${i}`, name: [{ family: `Patient${i}` }], birthDate: '1970-01-01',
+      generalPractitioner: [{ reference: 'Organization/b-practice' }],
+    } as Resource;
     yield {
       resourceType: 'ServiceRequest', id: `b-ref-${i}`, status: 'active', intent: 'order', subject: { reference: `Patient/b-pat-${i}` },
-      performer: [{ reference: 'HealthcareService/b-cardio' }], code: SERVICE_TYPE,
+      requester: { reference: 'Organization/b-practice' }, performer: [{ reference: 'HealthcareService/b-cardio' }], code: SERVICE_TYPE,
     } as Resource;
   }
   for (let n = 0; n < p.slots; n++) {
@@ -220,7 +227,7 @@ async function main(): Promise<void> {
       await seeder.close();
     }
     const scenario = bookingScenario(pool);
-    const auth = await bearerFor(scenario.role!, dataDir, env);
+    const auth = await bearerFor(scenario.role!, dataDir, env, undefined, PRACTICE_ODS);
     const headers = { accept: 'application/fhir+json', authorization: auth };
     const envelope = await startEnvelope(env, join(logDir, `envelope-booking-${stamp}.log`));
     let single: { latency: LatencySummary; non2xx: number } | undefined;

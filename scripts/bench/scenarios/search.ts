@@ -46,7 +46,7 @@ export const patientAppointments: Scenario = {
   target: 'envelope',
   role: 'gp-clinician',
   example: 'GET /fhir/Appointment?patient=Patient/{id}&date=ge2026-05-11',
-  create({ manifest, rng }) {
+  create({ manifest, rng, practices, authFor }) {
     const { appointments, firstDay } = manifest.samples;
     const first = dayMsOf(firstDay);
     return {
@@ -56,7 +56,12 @@ export const patientAppointments: Scenario = {
         const a = rng.pick(appointments);
         const apptDay = dayMsOf(a.start.slice(0, 10));
         const from = first + rng.int(Math.max(1, Math.round((apptDay - first) / DAY_MS) + 1)) * DAY_MS;
-        return { method: 'GET', path: `/fhir/Appointment?patient=${q(`Patient/${a.patient}`)}&date=ge${isoDate(from)}` };
+        // Asked by a clinician of the patient's own practice (a legitimate relationship).
+        return {
+          method: 'GET',
+          path: `/fhir/Appointment?patient=${q(`Patient/${a.patient}`)}&date=ge${isoDate(from)}`,
+          ...(authFor && practices ? { headers: { authorization: authFor(practices.ofPatient(a.patient)) } } : {}),
+        };
       },
       check: (status, body) => bundleShape(status, body, 1),
     };
@@ -70,12 +75,17 @@ export const referrerWorklist: Scenario = {
   target: 'envelope',
   role: 'gp-clinician',
   example: 'GET /fhir/ServiceRequest?requester=PractitionerRole/{id}&status=active&_revinclude=Appointment:based-on',
-  create({ manifest, rng }) {
+  create({ manifest, rng, practices, authFor }) {
     const { requesters } = manifest.samples;
     return {
       next() {
         const r = rng.pick(requesters);
-        return { method: 'GET', path: `/fhir/ServiceRequest?requester=${q(`PractitionerRole/${r}`)}&status=active&_revinclude=Appointment:based-on` };
+        // Asked by the referrer's own practice: its patients are registered there.
+        return {
+          method: 'GET',
+          path: `/fhir/ServiceRequest?requester=${q(`PractitionerRole/${r}`)}&status=active&_revinclude=Appointment:based-on`,
+          ...(authFor && practices ? { headers: { authorization: authFor(practices.ofRequester(r)) } } : {}),
+        };
       },
       check: (status, body) => bundleShape(status, body, 1),
     };

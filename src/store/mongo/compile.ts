@@ -15,6 +15,9 @@
 //
 // Visibility: when `visibility` is present, a type absent from it is invisible; the visible part of
 // each searched type, and of every type reached through chain and has, is `type = T and rule(T)`.
+// Inside a rule (and a `policy` condition) the policy asks about the data itself: the resources it
+// reaches are tested for liveness only (`trusted`), so one type's rule may look at another type
+// whose rule looks back without a cycle.
 import { FhirError, errors } from '../../domain/errors.js';
 import type { Cond } from '../../domain/search-types.js';
 import type { CollectionLike, Doc, SessionLike } from './driver.js';
@@ -49,17 +52,17 @@ export class SearchCompiler {
   }
 
   /** Current, non-deleted, visible resources of `types` satisfying every condition. */
-  async scope(types: string[], where: Cond[], depth = 0): Promise<Doc> {
-    const typeScope = await this.typeScope(strings(types, 'types'), depth);
+  async scope(types: string[], where: Cond[], depth = 0, trusted = false): Promise<Doc> {
+    const typeScope = await this.typeScope(strings(types, 'types'), depth, trusted);
     if (typeScope === FALSE_FILTER) return FALSE_FILTER;
     const conds: Doc[] = [];
-    for (const c of where) conds.push(await this.cond(c, depth));
+    for (const c of where) conds.push(await this.cond(c, depth, trusted));
     return andFilter([{ deleted: { $eq: false } }, typeScope, ...conds]);
   }
 
   /** `type = T and rule(T)` for each type, or a plain `type $in` when there are no rules. */
-  private async typeScope(types: string[], depth: number): Promise<Doc> {
-    if (this.ctx.visibility === undefined) {
+  private async typeScope(types: string[], depth: number, trusted: boolean): Promise<Doc> {
+    if (this.ctx.visibility === undefined || trusted) {
       if (types.length === 0) return FALSE_FILTER;
       return types.length === 1 ? { type: { $eq: types[0] } } : { type: { $in: types } };
     }
@@ -83,23 +86,25 @@ export class SearchCompiler {
     const cached = this.rules.get(type);
     if (cached) return cached;
     this.compilingRules.add(type);
-    const p = this.cond(vis[type]!, depth).finally(() => this.compilingRules.delete(type));
+    const p = this.cond(vis[type]!, depth, true).finally(() => this.compilingRules.delete(type));
     this.rules.set(type, p);
     return p;
   }
 
-  async cond(c: Cond, depth: number): Promise<Doc> {
+  async cond(c: Cond, depth: number, trusted = false): Promise<Doc> {
     switch (c?.k) {
       case 'true':
         return TRUE_FILTER;
       case 'false':
         return FALSE_FILTER;
       case 'and':
-        return andFilter(await this.all(c.of, depth));
+        return andFilter(await this.all(c.of, depth, trusted));
       case 'or':
-        return orFilter(await this.all(c.of, depth));
+        return orFilter(await this.all(c.of, depth, trusted));
       case 'not':
-        return notFilter(await this.cond(c.of, depth));
+        return notFilter(await this.cond(c.of, depth, trusted));
+      case 'policy':
+        return this.cond(c.of, depth, true);
       case 'idx':
         return idxFilter(c.p, c.tests);
       case 'id': {
@@ -107,18 +112,18 @@ export class SearchCompiler {
         return ids.length === 0 ? FALSE_FILTER : { id: { $in: ids } };
       }
       case 'chain':
-        return this.chain(c, depth + 1);
+        return this.chain(c, depth + 1, trusted);
       case 'has':
-        return this.has(c, depth + 1);
+        return this.has(c, depth + 1, trusted);
       default:
         throw errors.badRequest(`Unsupported search condition ${String((c as { k?: unknown })?.k)}`);
     }
   }
 
-  private async all(of: Cond[], depth: number): Promise<Doc[]> {
+  private async all(of: Cond[], depth: number, trusted: boolean): Promise<Doc[]> {
     if (!Array.isArray(of)) throw errors.badRequest('Invalid search condition');
     const out: Doc[] = [];
-    for (const c of of) out.push(await this.cond(c, depth));
+    for (const c of of) out.push(await this.cond(c, depth, trusted));
     return out;
   }
 
@@ -127,11 +132,11 @@ export class SearchCompiler {
   }
 
   /** Some reference of p points at a visible resource of `types` satisfying `where`. */
-  private async chain(c: Extract<Cond, { k: 'chain' }>, depth: number): Promise<Doc> {
+  private async chain(c: Extract<Cond, { k: 'chain' }>, depth: number, trusted: boolean): Promise<Doc> {
     this.checkDepth(depth);
     const p = str(c.p, 'chain parameter');
-    const types = strings(c.types, 'chain types').filter((t) => this.visible(t));
-    const inner = await this.scope(types, [c.where], depth);
+    const types = strings(c.types, 'chain types').filter((t) => trusted || this.visible(t));
+    const inner = await this.scope(types, [c.where], depth, trusted);
     if (inner === FALSE_FILTER) return FALSE_FILTER;
     const rows = await this.ctx.resources
       .find(inner, { projection: { _id: 1 }, limit: MAX_RESOLVED + 1, ...this.session() })
@@ -142,12 +147,12 @@ export class SearchCompiler {
   }
 
   /** This resource is the target of reference p of a visible `type` resource satisfying `where`. */
-  private async has(c: Extract<Cond, { k: 'has' }>, depth: number): Promise<Doc> {
+  private async has(c: Extract<Cond, { k: 'has' }>, depth: number, trusted: boolean): Promise<Doc> {
     this.checkDepth(depth);
     const p = str(c.p, '_has parameter');
     const type = str(c.type, '_has type');
-    if (!this.visible(type)) return FALSE_FILTER;
-    const scoped = await this.scope([type], [c.where], depth);
+    if (!trusted && !this.visible(type)) return FALSE_FILTER;
+    const scoped = await this.scope([type], [c.where], depth, trusted);
     if (scoped === FALSE_FILTER) return FALSE_FILTER;
     const inner = andFilter([scoped, { idx: { $elemMatch: { p: { $eq: p }, s: { $exists: true } } } }]);
     const rows = await this.ctx.resources

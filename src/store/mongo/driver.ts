@@ -32,6 +32,13 @@ export interface IndexSpec {
   key: Record<string, 1 | -1>;
   name: string;
   unique?: boolean;
+  /** A TTL index (one Date field): the server deletes a document this long after that date. */
+  expireAfterSeconds?: number;
+}
+
+export interface ReplaceOptions extends SessionOption {
+  /** Insert the replacement when nothing matches (a unique index may then refuse it with E11000). */
+  upsert?: boolean;
 }
 
 export interface CollectionLike {
@@ -39,6 +46,7 @@ export interface CollectionLike {
   findOne(filter: Doc, opts?: FindOptions): Promise<Doc | null>;
   find(filter: Doc, opts?: FindOptions): CursorLike;
   updateOne(filter: Doc, update: Doc, opts?: SessionOption): Promise<{ matchedCount: number }>;
+  replaceOne(filter: Doc, replacement: Doc, opts?: ReplaceOptions): Promise<{ matchedCount: number; upsertedCount: number }>;
   deleteMany(filter: Doc, opts?: SessionOption): Promise<{ deletedCount: number }>;
   countDocuments(filter: Doc, opts?: SessionOption): Promise<number>;
   createIndexes(specs: IndexSpec[]): Promise<string[]>;

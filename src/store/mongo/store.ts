@@ -7,11 +7,14 @@
 //   sequence.ts    write order within a millisecond   transactions.ts  session / compensating tx
 //   values.ts      operator-injection guards          schema.ts     collections and indexes
 //   writer.ts      StoreWriter bound to one transaction
+//   records.ts     RecordStore (expiring non-FHIR records) in the `records` collection
+// Collections: resources, versions, requests (idempotency), records.
 // Shared with the SQLite adapter: ../common (write rules, lastUpdated clock, cursor format).
 //
 // Transactions are atomic only when the deployment is a replica set or sharded cluster; on a
 // standalone server they fall back to compensation, with the limits listed in ./transactions.ts,
 // and capabilities.atomicTransactions says which one you got.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { errors } from '../../domain/errors.js';
 import { VersionClock } from '../common/clock.js';
 import { Mutex } from '../common/mutex.js';
@@ -19,9 +22,11 @@ import { WriteSequence } from './sequence.js';
 import type { SearchRequest } from '../../domain/search-types.js';
 import type { HistoryRequest, HistoryResult, Indexer, SearchResult, Store, StoreCapabilities, StoredVersion, StoreWriter } from '../port.js';
 import { createClient } from './connect.js';
-import type { DbLike, MongoClientLike } from './driver.js';
+import type { CollectionLike, DbLike, MongoClientLike } from './driver.js';
 import { history } from './history.js';
-import { openCollections } from './schema.js';
+import type { RecordStore } from '../../domain/records.js';
+import { MongoRecords } from './records.js';
+import { openCollections, openRecords } from './schema.js';
 import { search } from './search.js';
 import { runTransaction, type TransactionEnv } from './transactions.js';
 import { read, vread } from './writes.js';
@@ -52,6 +57,7 @@ export async function openMongoStore(opts: MongoStoreOptions): Promise<Store> {
     const db = client.db(opts.dbName ?? 'envelope');
     const serverTransactions = !opts.disableServerTransactions && (await supportsTransactions(db));
     const cols = await openCollections(db);
+    const records = await openRecords(db);
     // Continue the clock and the write sequence from the newest version already stored, so history
     // stays in write order across restarts even if the wall clock went back meanwhile.
     const clock = new VersionClock();
@@ -60,23 +66,40 @@ export async function openMongoStore(opts: MongoStoreOptions): Promise<Store> {
     clock.observe(typeof newest?.lu === 'string' ? newest.lu : undefined);
     sequence.observe(newest?.seq);
     const env: TransactionEnv = { ...cols, client, indexer: opts.indexer, clock, sequence, mutex: new Mutex(), serverTransactions };
-    return new MongoStore(env, db, owned);
+    return new MongoStore(env, db, records, owned);
   } catch (err) {
     if (owned) await client.close().catch(() => undefined);
     throw err;
   }
 }
 
+/** Marks the async context of a running transaction: record writes refuse to run inside one. */
+const activeTransaction = new AsyncLocalStorage<MongoStore>();
+
 class MongoStore implements Store {
   readonly capabilities: StoreCapabilities;
+  readonly records: RecordStore;
   private closed = false;
 
   constructor(
     private readonly env: TransactionEnv,
     private readonly db: DbLike,
+    records: CollectionLike,
     private readonly ownsClient: boolean,
   ) {
     this.capabilities = { atomicTransactions: env.serverTransactions, engine: 'mongodb' };
+    const open = () => {
+      if (this.closed) throw errors.unavailable('Store is closed');
+    };
+    // Record writes are never part of a transaction (a rollback would not undo them), so one made
+    // inside fn is refused, as the SQLite adapter must (there it would deadlock on its writer).
+    const writable = () => {
+      open();
+      if (activeTransaction.getStore() === this) {
+        throw errors.internal('Record writes cannot run inside a store transaction: make them before or after it');
+      }
+    };
+    this.records = new MongoRecords(records, open, writable);
   }
 
   read(type: string, id: string): Promise<StoredVersion | undefined> {
@@ -95,7 +118,7 @@ class MongoStore implements Store {
   /** The only way to write (the port has no single-write methods). */
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(errors.unavailable('Store is closed'));
-    return runTransaction(this.env, fn);
+    return runTransaction(this.env, (tx) => activeTransaction.run(this, () => fn(tx)));
   }
 
   async ping(): Promise<void> {

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { RECORDS_DDL } from './records.js';
 import { REQUESTS_DDL } from './requests.js';
 import { createIfMissing, DEFERRABLE_INDEXES, SCHEMA_DDL, SCHEMA_VERSION } from './schema.js';
 
@@ -99,6 +100,7 @@ export function openWriter(path: string, ephemeral: boolean): Db {
       for (const i of DEFERRABLE_INDEXES) db.exec(createIfMissing(i));
     }
     db.exec(REQUESTS_DDL);
+    db.exec(RECORDS_DDL);
     return db;
   } catch (e) {
     db.close();

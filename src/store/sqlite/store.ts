@@ -3,9 +3,11 @@
 // connection is used by one transaction at a time: an async mutex serialises this process's
 // writers (fn may await between writes, so the engine lock alone would not keep two transactions
 // apart on one connection) and BEGIN IMMEDIATE takes the database write lock up front, so a second
-// process waits (busy_timeout) instead of failing mid-transaction.
+// process waits (busy_timeout) instead of failing mid-transaction. Record writes (./records.ts) take
+// the same mutex and BEGIN IMMEDIATE, each as a short transaction of its own.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Indexer, Store, StoreCapabilities, StoreWriter } from '../port.js';
+import type { RecordStore } from '../../domain/records.js';
 import { errors, FhirError } from '../../domain/errors.js';
 import { VersionClock } from '../common/clock.js';
 import { Mutex } from '../common/mutex.js';
@@ -14,6 +16,7 @@ import {
 } from './connection.js';
 import { ParamIds } from './params.js';
 import { SqliteReader } from './reader.js';
+import { SqliteRecords } from './records.js';
 import { Statements } from './statements.js';
 import { SqliteWriter, type WriteContext } from './writer.js';
 import { ProbeCache } from './search/probe-cache.js';
@@ -39,6 +42,7 @@ export class SqliteStore extends SqliteReader implements Store {
   private readonly clock = new VersionClock();
   private readonly writeStatements: Statements;
   private closed = false;
+  readonly records: RecordStore;
 
   private constructor(
     private readonly files: Files,
@@ -52,6 +56,31 @@ export class SqliteStore extends SqliteReader implements Store {
       if (this.closed) throw errors.unavailable('The store is closed');
     }, probes);
     this.writeStatements = new Statements(writeDb);
+    this.records = new SqliteRecords(this.db, (fn) => this.recordWrite(fn), this.guard);
+  }
+
+  /**
+   * One record write as its own short transaction on the write connection, after any running
+   * resource transaction of this store (the mutex) and under the database write lock (BEGIN
+   * IMMEDIATE). Called from inside a transaction's fn it fails loudly rather than wait for the
+   * mutex that fn's own transaction holds (a deadlock); it does not join that transaction either,
+   * because a record write must not be undone by a rollback it knows nothing of (and the MongoDB
+   * adapter could not offer that). Record reads use the read connection and work anywhere.
+   */
+  private async recordWrite<T>(fn: (db: Statements) => T): Promise<T> {
+    this.guard();
+    if (activeTransaction.getStore() === this) {
+      throw errors.internal('Record writes cannot run inside a store transaction: make them before or after it');
+    }
+    return this.mutex.run(async () => {
+      this.guard();
+      try {
+        return this.writeDb.transaction(() => fn(this.writeStatements)).immediate();
+      } catch (e) {
+        if (e instanceof FhirError) throw e;
+        throw isBusy(e) ? errors.unavailable('The database is busy, try again') : e;
+      }
+    });
   }
 
   static open(opts: SqliteStoreOptions): SqliteStore {

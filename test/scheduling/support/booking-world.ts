@@ -49,12 +49,16 @@ export async function seedWorld(env: TestEnvelope): Promise<World> {
   await put(env, estate, { resourceType: 'Organization', id: 'trust', name: 'Leeds Teaching Hospitals', identifier: [{ system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'RR8' }] });
   await put(env, estate, { resourceType: 'Location', id: 'sjuh', name: "St James's", managingOrganization: { reference: 'Organization/trust' } });
   await put(env, estate, { resourceType: 'HealthcareService', id: 'cardio', name: 'Cardiology', providedBy: { reference: 'Organization/trust' }, location: [{ reference: 'Location/sjuh' }], type: [SERVICE_TYPE] });
+  // The two practices, by ODS code: the GP tokens act for them, and patients are registered with the first.
+  await put(env, estate, { resourceType: 'Organization', id: 'practice', name: 'Jones Surgery', identifier: [{ system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'A81001' }] });
+  await put(env, estate, { resourceType: 'Organization', id: 'other-practice', name: 'Patel Practice', identifier: [{ system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'B82002' }] });
   await put(env, estate, { resourceType: 'HealthcareService', id: 'derm', name: 'Dermatology', providedBy: { reference: 'Organization/trust' }, type: [OTHER_TYPE] });
   await put(env, pas, { resourceType: 'Schedule', id: 'sch-cardio', active: true, actor: [{ reference: 'HealthcareService/cardio' }, { reference: 'Location/sjuh' }], serviceType: [SERVICE_TYPE] });
   await put(env, pas, { resourceType: 'Schedule', id: 'sch-cardio-2', active: true, actor: [{ reference: 'HealthcareService/cardio' }], serviceType: [SERVICE_TYPE] });
   await put(env, pas, { resourceType: 'Schedule', id: 'sch-derm', active: true, actor: [{ reference: 'HealthcareService/derm' }], serviceType: [OTHER_TYPE] });
-  const patient = (await post(env, gp, { resourceType: 'Patient', name: [{ family: 'Smith', given: ['Ann'] }], birthDate: '1970-05-01' })).id as string;
-  const otherPatient = (await post(env, gp, { resourceType: 'Patient', name: [{ family: 'Brown' }], birthDate: '1981-02-03' })).id as string;
+  const registered = { generalPractitioner: [{ reference: 'Organization/practice' }] };
+  const patient = (await post(env, gp, { resourceType: 'Patient', name: [{ family: 'Smith', given: ['Ann'] }], birthDate: '1970-05-01', ...registered })).id as string;
+  const otherPatient = (await post(env, gp, { resourceType: 'Patient', name: [{ family: 'Brown' }], birthDate: '1981-02-03', ...registered })).id as string;
   const referral = (await post(env, gp, referralFor(patient))).id as string;
   return { env, pas, gp, otherGp, patient, otherPatient, referral };
 }

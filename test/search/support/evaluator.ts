@@ -88,6 +88,8 @@ export function matches(cond: Cond, r: EvalResource, world: EvalWorld = { resour
           visible(x, world) &&
           matches(cond.where, x, world),
       );
+    case 'policy':
+      return matches(cond.of, r, { resources: world.resources }); // what a policy rule reaches is not re-filtered
   }
 }
 

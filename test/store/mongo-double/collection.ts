@@ -4,8 +4,9 @@
 // search logic. Documents are copied on the way in and out, so the adapter cannot share state with
 // the store by accident (as with a real server), and stored documents are never mutated in place
 // (a write replaces the object), which is what makes a shallow copy of `docs` a snapshot.
+import { isDeepStrictEqual } from 'node:util';
 import { Query, find, update } from 'mingo';
-import type { CollectionLike, CursorLike, Doc, FindOptions, IndexSpec, SessionOption } from '../../../src/store/mongo/driver.js';
+import type { CollectionLike, CursorLike, Doc, FindOptions, IndexSpec, ReplaceOptions, SessionOption } from '../../../src/store/mongo/driver.js';
 import { duplicateKey, DoubleServerError, noSuchTransaction, transientConflict } from './errors.js';
 import type { DoubleSession, TxView, Versioned } from './session.js';
 import { inbound, outbound } from './strings.js';
@@ -35,6 +36,14 @@ function valueAt(doc: Doc, path: string): unknown {
     cur = (cur as Doc)[part];
   }
   return cur;
+}
+
+/** The value a filter pins `field` to (`{f: v}` or `{f: {$eq: v}}`), which an upsert copies. */
+function equalityOn(filter: Doc, field: string): unknown {
+  const v = filter[field];
+  if (typeof v !== 'object' || v === null || v instanceof Date) return v;
+  const keys = Object.keys(v);
+  return keys.length === 1 && keys[0] === '$eq' ? (v as Doc).$eq : undefined;
 }
 
 /** Where an operation runs: the committed documents, or a transaction's copy of them. */
@@ -170,6 +179,41 @@ export class DoubleCollection implements CollectionLike, Versioned {
     });
   }
 
+  /**
+   * As the server: the first match is replaced (its `_id` kept; a different one is an error);
+   * with upsert and no match the replacement is inserted, taking `_id` from an equality on `_id` in
+   * the filter when it has none, so a unique index may refuse it with E11000.
+   */
+  replaceOne(filter: Doc, replacement: Doc, opts?: ReplaceOptions): Promise<{ matchedCount: number; modifiedCount: number; upsertedCount: number; upsertedId: unknown }> {
+    this.record('replaceOne', filter, { update: replacement }, opts);
+    return this.run(opts, (t) => {
+      if (Object.keys(replacement).some((k) => k.startsWith('$'))) {
+        throw new DoubleServerError('Replacement document must not contain atomic operators', 2);
+      }
+      const copy = inbound(replacement);
+      const q = new Query(inbound(filter));
+      const target = t.docs.find((d) => q.test(d));
+      if (target) {
+        if (copy._id !== undefined && copy._id !== target._id) {
+          throw new DoubleServerError("After applying the update, the (immutable) field '_id' was found to have been altered", 66);
+        }
+        const next = { _id: target._id, ...copy };
+        this.checkUnique(t.docs, next, target);
+        this.put(t, next, target);
+        return { matchedCount: 1, modifiedCount: isDeepStrictEqual(next, target) ? 0 : 1, upsertedCount: 0, upsertedId: null };
+      }
+      if (!opts?.upsert) return { matchedCount: 0, modifiedCount: 0, upsertedCount: 0, upsertedId: null };
+      const filterId = equalityOn(inbound(filter), '_id');
+      if (copy._id !== undefined && filterId !== undefined && copy._id !== filterId) {
+        throw new DoubleServerError("The _id field in the replacement differs from the query's _id", 66);
+      }
+      const inserted = { _id: copy._id ?? filterId ?? `oid${this.nextId++}`, ...copy };
+      this.checkUnique(t.docs, inserted, undefined);
+      this.put(t, inserted, undefined);
+      return { matchedCount: 0, modifiedCount: 0, upsertedCount: 1, upsertedId: outbound(inserted._id) };
+    });
+  }
+
   deleteMany(filter: Doc, opts?: SessionOption): Promise<{ deletedCount: number }> {
     this.record('deleteMany', filter, {}, opts);
     return this.run(opts, (t) => {
@@ -185,6 +229,11 @@ export class DoubleCollection implements CollectionLike, Versioned {
     return this.run(opts, (t) => find(t.docs, inbound(filter)).all().length);
   }
 
+  /**
+   * Unique indexes are enforced; other indexes only matter for speed. A TTL index is accepted but
+   * never fires: the server's TTL monitor deletes expired documents only about once a minute, so no
+   * code may rely on it for correctness, and tests stay deterministic.
+   */
   async createIndexes(specs: IndexSpec[]): Promise<string[]> {
     this.record('createIndexes', undefined, { update: { specs } });
     for (const s of specs) {

@@ -19,6 +19,8 @@ function walk<T>(v: T, f: (c: number) => number): T {
   if (typeof v === 'string') return (/[\ud800-\uffff]/.test(v) ? mapUnits(v, f) : v) as T;
   if (Array.isArray(v)) return v.map((x) => walk(x, f)) as T;
   if (v instanceof RegExp) return new RegExp(mapUnits(v.source, f), v.flags) as T;
+  // A BSON date is a value like a number (a TTL index needs one); copying it keeps it a Date.
+  if (v instanceof Date) return new Date(v.getTime()) as T;
   if (typeof v === 'object' && v !== null) {
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) out[k] = walk(x, f);

@@ -87,7 +87,8 @@ class Ctx {
     if (this.evaluating.has(r) || depth > MAX_DEPTH) throw new Error(`visibility of ${r.type}/${r.id} depends on itself`);
     this.evaluating.add(r);
     try {
-      const v = this.matches(vis[r.type]!, r, depth + 1);
+      // A visibility rule is the policy's question about the data: what it reaches is not re-filtered.
+      const v = this.matches(vis[r.type]!, r, depth + 1, true);
       this.seen.set(r, v);
       return v;
     } finally {
@@ -95,19 +96,23 @@ class Ctx {
     }
   }
 
-  matches(c: Cond, r: OracleResource, depth: number): boolean {
+  /** `trusted`: inside a visibility rule or `policy` condition, reached resources need only exist. */
+  matches(c: Cond, r: OracleResource, depth: number, trusted = false): boolean {
     if (depth > MAX_DEPTH) throw new Error('conditions nest too deeply');
+    const seen = (x: OracleResource) => trusted || this.visible(x, depth + 1);
     switch (c.k) {
       case 'true':
         return true;
       case 'false':
         return false;
       case 'and':
-        return c.of.every((x) => this.matches(x, r, depth));
+        return c.of.every((x) => this.matches(x, r, depth, trusted));
       case 'or':
-        return c.of.some((x) => this.matches(x, r, depth));
+        return c.of.some((x) => this.matches(x, r, depth, trusted));
       case 'not':
-        return !this.matches(c.of, r, depth);
+        return !this.matches(c.of, r, depth, trusted);
+      case 'policy':
+        return this.matches(c.of, r, depth, true);
       case 'id':
         return c.ids.includes(r.id);
       case 'idx':
@@ -116,12 +121,12 @@ class Ctx {
         return r.index.some((e) => {
           if (e.p !== c.p || e.s === undefined) return false;
           const target = this.oracle.get(e.s);
-          return target !== undefined && c.types.includes(target.type) && this.visible(target, depth + 1) && this.matches(c.where, target, depth + 1);
+          return target !== undefined && c.types.includes(target.type) && seen(target) && this.matches(c.where, target, depth + 1, trusted);
         });
       case 'has':
         return this.oracle
           .referrersOf(c.p, `${r.type}/${r.id}`)
-          .some((x) => x.type === c.type && this.visible(x, depth + 1) && this.matches(c.where, x, depth + 1));
+          .some((x) => x.type === c.type && seen(x) && this.matches(c.where, x, depth + 1, trusted));
     }
   }
 }

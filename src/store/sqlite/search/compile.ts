@@ -7,9 +7,10 @@
 //
 // Visibility: every resources row a query can reach — the searched rows, chain targets, has sources —
 // goes through `live(...)`, which also applies the visibility condition of the row's type. A type
-// absent from a present visibility map is invisible. Visibility conditions may themselves reach
-// other resources (and so other types' visibility); nesting is bounded, so mutually recursive
-// visibility fails loudly rather than looping.
+// absent from a present visibility map is invisible. A visibility condition is the policy's own
+// question about the data ("is this patient registered with my practice?"), not a disclosure: the
+// resources it reaches are tested for liveness only, never for visibility themselves (a scope
+// marked `policy`), which lets one type's rule look at another type whose rule looks back.
 import type { Cond } from '../../../domain/search-types.js';
 import { errors } from '../../../domain/errors.js';
 import type { ParamIds } from '../params.js';
@@ -26,6 +27,8 @@ export interface Scope {
   /** The types that row can have here (pids of a parameter are per type). */
   types: readonly string[];
   depth: number;
+  /** Inside a visibility condition: reached rows are not themselves subject to visibility. */
+  policy?: boolean;
 }
 
 export class CondCompiler {
@@ -62,16 +65,16 @@ export class CondCompiler {
    */
   live(scope: Scope): Sql {
     const a = raw(scope.alias);
-    const types = this.visibleTypes(scope.types);
+    const types = scope.policy ? [...scope.types] : this.visibleTypes(scope.types);
     if (types.length === 0) return FALSE_SQL;
     const typeTest = types.length === 1 ? sql`${a}.type = ${types[0]!}` : sql`${a}.type IN ${list(types)}`;
     const parts = [sql`${a}.deleted = 0`, typeTest];
-    if (this.visibility) {
+    if (this.visibility && !scope.policy) {
       const vis = this.visibility;
       if (types.length === 1) {
-        parts.push(this.cond(vis[types[0]!]!, { ...scope, types }));
+        parts.push(this.cond(vis[types[0]!]!, { ...scope, types, policy: true }));
       } else {
-        parts.push(this.or(types.map((t) => sql`(${a}.type = ${t} AND ${this.cond(vis[t]!, { ...scope, types: [t] })})`)));
+        parts.push(this.or(types.map((t) => sql`(${a}.type = ${t} AND ${this.cond(vis[t]!, { ...scope, types: [t], policy: true })})`)));
       }
     }
     return this.and(parts);
@@ -97,6 +100,8 @@ export class CondCompiler {
         return this.chain(c, scope);
       case 'has':
         return this.has(c, scope);
+      case 'policy':
+        return this.cond(c.of, { ...scope, policy: true });
       default: {
         const never: never = c;
         throw errors.badRequest(`Unknown search condition ${JSON.stringify(never)}`);
@@ -153,7 +158,7 @@ export class CondCompiler {
     const T = raw(t);
     const pid = this.pidTest(x, scope.types, c.p);
     if (!pid) return FALSE_SQL;
-    const target: Scope = { alias: t, types: c.types, depth };
+    const target: Scope = { alias: t, types: c.types, depth, ...(scope.policy ? { policy: true } : {}) };
     const live = this.live(target);
     if (live === FALSE_SQL) return FALSE_SQL;
     const where = this.and([
@@ -176,7 +181,7 @@ export class CondCompiler {
     const H = raw(h);
     const pid = this.pidTest(x, [c.type], c.p);
     if (!pid) return FALSE_SQL;
-    const source: Scope = { alias: h, types: [c.type], depth };
+    const source: Scope = { alias: h, types: [c.type], depth, ...(scope.policy ? { policy: true } : {}) };
     const live = this.live(source);
     if (live === FALSE_SQL) return FALSE_SQL;
     const a = raw(scope.alias);

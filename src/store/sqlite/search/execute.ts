@@ -57,7 +57,7 @@ export function executeSearch(db: Statements, params: ParamIds, req: SearchReque
   const orderByIndex = plain && types.length === 1;
   const required: Cond[] = [where];
   const vis = compiler.visibilityOf(types);
-  if (vis) required.push(vis);
+  if (vis) required.push({ k: 'policy', of: vis });
   const planner = new Planner(db, compiler, params, probes);
   const candidates = planner.candidates(scope, required);
 

@@ -403,7 +403,7 @@ export class Planner {
     const scope: Scope = { alias: compiler.fresh('t'), types: visible, depth };
     const required = [where];
     const vis = compiler.visibilityOf(visible);
-    if (vis) required.push(vis);
+    if (vis) required.push({ k: 'policy', of: vis });
     const driver = this.probeStage(this.candidates(scope, required), REACHED_MAX);
     if (!driver) return undefined;
     const filter = compiler.and([compiler.live(scope), compiler.cond(where, scope)]);
