@@ -12,7 +12,11 @@ import type { HistoryRequest, Store, StoreReader, StoreWriter, StoredVersion, Wr
 import type { FollowUp, RuleOutcome, RuleReader, StoredResource, WriteIntent, WriteRules } from '../scheduling/port.js';
 import type { RecordStore } from '../domain/records.js';
 import type { Cond, IndexValue } from '../domain/search-types.js';
-import { NO_FACTS, type PolicyFacts } from '../policy/conditions.js';
+import { NO_FACTS, PATIENT_PARAM, type PolicyFacts } from '../policy/conditions.js';
+import type { AuditSink } from './audit-sink.js';
+import { accessRecord, recordOrRefuse, type RequestFacts } from './audit-trail.js';
+import type { AccessRecord } from '../domain/access-record.js';
+import { Disclosures } from './disclosures.js';
 import { limitsWhere } from '../policy/decide-interaction.js';
 import type { InteractionPolicy, Limit } from './interaction-policy.js';
 import { claimedPatients, MAX_REASON_LENGTH, recordClaim, type Claim } from './relationship-claims.js';
@@ -85,6 +89,8 @@ export interface GuardDeps {
   claimHours?: number;
   /** The search index values of a resource (the store's indexer): which patients a write names. */
   indexer?: (resource: Resource) => IndexValue[];
+  /** The audit trail: every interaction is recorded there before its response is sent. */
+  audit?: AuditSink;
 }
 
 function stored(v: StoredVersion): StoredResource {
@@ -97,6 +103,8 @@ export class Guard {
     readonly principal: Principal,
     private readonly reader: StoreReader = deps.store,
     private readonly writer?: StoreWriter,
+    /** What this request touched; shared by the guards of one request (a transaction's own guard). */
+    readonly disclosures: Disclosures = new Disclosures(),
   ) {}
 
   /** End-of-transaction checks the rules asked for, when this guard is bound to a transaction. */
@@ -139,7 +147,11 @@ export class Guard {
 
   /** 403 (the same whether it exists or not) unless type/id is live and within the limits. */
   private async requireVisible(type: string, id: string, limits: readonly Limit[]): Promise<void> {
-    if (!(await isVisible(this.reader, type, id, limits, await this.facts()))) throw hiddenError(type, id, limits);
+    if (!(await isVisible(this.reader, type, id, limits, await this.facts()))) {
+      // The refused target is part of the record (its patient stays unknown: nothing was read).
+      this.disclosures.add({ type, id }, []);
+      throw hiddenError(type, id, limits);
+    }
   }
 
   /**
@@ -161,7 +173,24 @@ export class Guard {
     return this.deps.policy.decide(this.principal, interaction, resourceType).permit;
   }
 
+  /**
+   * Records this request in the audit trail — what it was, who asked, its outcome, and everything
+   * this guard released or refused — and resolves once that record is durable. Resolves with an
+   * error to answer INSTEAD of the response when the audit trail cannot record it (503).
+   */
+  async seal(facts: RequestFacts, outcome: AccessRecord['outcome'], onFault: (e: unknown) => void): Promise<FhirError | undefined> {
+    return recordOrRefuse(this.deps.audit, accessRecord(facts, this.principal, this.disclosures, outcome, this.now()), onFault);
+  }
+
+  /** The patients (ids) a resource is about: itself for a Patient, else through its patient parameter. */
+  private patientsAbout(type: string, resource: Resource | undefined, id: string): string[] {
+    if (type === 'Patient') return [id];
+    const param = PATIENT_PARAM[type];
+    return param && resource ? this.patientsOf(resource, param) : [];
+  }
+
   private release(v: StoredVersion): ReleasedVersion {
+    this.disclosures.add({ type: v.resourceType, id: v.id, versionId: v.versionId }, this.patientsAbout(v.resourceType, v.deleted ? undefined : v.resource, v.id));
     const out: ReleasedVersion = {
       resourceType: v.resourceType,
       id: v.id,
@@ -394,7 +423,7 @@ export class Guard {
   async transaction<T>(fn: (g: Guard) => Promise<T>): Promise<T> {
     if (this.writer) return fn(this);
     return this.deps.store.transaction(async (tx) => {
-      const g = new Guard(this.deps, this.principal, tx, tx);
+      const g = new Guard(this.deps, this.principal, tx, tx, this.disclosures);
       const out = await fn(g);
       await runDeferred(g.deferred);
       return out;

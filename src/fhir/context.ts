@@ -19,6 +19,8 @@ export interface EngineDeps {
   /** Names of the top-level elements of a type marked isSummary in R4 (for _summary=true). */
   summaryElementsOf(type: string): string[];
   software: { name: string; version: string };
+  /** Told when the audit trail could not record a request (the request was answered 503). */
+  onAuditFault?(e: unknown): void;
 }
 
 export interface Ctx {

@@ -21,6 +21,8 @@ export interface FhirRequest {
   /** The X-Request-ID the client sent (absent when the server generated one). */
   clientRequestId?: string;
   principal: Principal;
+  /** The client as the server saw it: network address and software (for the audit trail). */
+  client?: { address?: string; userAgent?: string };
 }
 
 export type ReleasedBody = Released<Resource> | Released<Bundle> | Released<OperationOutcome>;

@@ -37,17 +37,32 @@ export function fhirRoute(opts: FhirRouteOptions) {
       if (!METHODS.has(method)) throw errors.methodNotAllowed(`${req.method} is not supported`);
       const segments = segmentsOf(req.path.slice('/fhir'.length));
       const isMetadata = segments.length === 1 && segments[0] === 'metadata' && (method === 'GET' || method === 'HEAD');
-      const principal = isMetadata ? ANONYMOUS : await opts.authenticate({ method, headers: lowerHeaders(req) });
-      const fr: FhirRequest = {
+      const headers = lowerHeaders(req);
+      const client: NonNullable<FhirRequest['client']> = {};
+      if (req.socket.remoteAddress) client.address = req.socket.remoteAddress;
+      if (headers['user-agent']) client.userAgent = headers['user-agent'].slice(0, 256);
+      const unauthenticated: Omit<FhirRequest, 'principal'> = {
         method,
         segments,
         query: query.filter(([k]) => k !== '_format' && k !== '_pretty'),
-        headers: lowerHeaders(req),
+        headers,
         baseUrl: `${opts.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`}/fhir`,
         requestId: String(res.locals.requestId),
         ...(res.locals.clientRequestId ? { clientRequestId: String(res.locals.clientRequestId) } : {}),
-        principal,
+        client,
       };
+      let principal: Principal;
+      try {
+        principal = isMetadata ? ANONYMOUS : await opts.authenticate({ method, headers });
+      } catch (e) {
+        if (!(e instanceof FhirError)) throw e;
+        // Refused before there is a principal (401, or a malformed request-context header): audited too.
+        const out = await opts.engine.refuse(unauthenticated, e);
+        out.headers['Cache-Control'] = 'no-store';
+        send(res, out, { pretty, mediaType, head });
+        return;
+      }
+      const fr: FhirRequest = { ...unauthenticated, principal };
       readBody(req, fr);
       const out = await opts.engine.handle(fr);
       out.headers['Cache-Control'] = 'no-store';
