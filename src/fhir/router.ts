@@ -26,7 +26,7 @@ type Routes = Partial<Record<HttpMethod, Handler>>;
  */
 const TABLE: [string, Routes][] = [
   ['', { GET: (c) => searchSystem(c, c.req.query), POST: (c) => bundle(c, dispatch) }],
-  ['metadata', { GET: (c) => capabilities(c, registeredRoutes()) }],
+  ['metadata', { GET: (c) => capabilities(c, registeredRoutes(), (t) => APPEND_ONLY_TYPES.has(t)) }],
   ['_history', { GET: (c) => history(c) }],
   ['_search', { POST: (c) => searchSystem(c, c.req.query) }],
   ['T', {
@@ -76,8 +76,18 @@ function matchShape(shape: string, segments: string[], ctx: Ctx): string[] | und
   return captured;
 }
 
+/**
+ * Types whose stored versions never change: the audit trail is append-only, so update, patch and
+ * delete of an AuditEvent are not interactions this server has (405, whoever asks).
+ */
+export const APPEND_ONLY_TYPES: ReadonlySet<string> = new Set(['AuditEvent']);
+const CHANGES: ReadonlySet<string> = new Set(['PUT', 'PATCH', 'DELETE']);
+
 export async function dispatch(ctx: Ctx): Promise<FhirResponse> {
   const { method, segments } = ctx.req;
+  if (APPEND_ONLY_TYPES.has(segments[0] ?? '') && CHANGES.has(method)) {
+    throw errors.methodNotAllowed(`${segments[0]} resources cannot be updated, patched or deleted: the audit trail is append-only`);
+  }
   for (const [shape, routes] of TABLE) {
     const captured = matchShape(shape, segments, ctx);
     if (!captured) continue;

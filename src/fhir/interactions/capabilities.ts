@@ -27,7 +27,9 @@ const SYSTEM_INTERACTIONS: [string, HttpMethod, SystemInteraction][] = [
   ['_history', 'GET', 'history-system'],
 ];
 
-export function buildCapabilityStatement(ctx: Ctx, routes: Routes): r4.CapabilityStatement {
+const CHANGING: ReadonlySet<HttpMethod> = new Set(['PUT', 'PATCH', 'DELETE']);
+
+export function buildCapabilityStatement(ctx: Ctx, routes: Routes, appendOnly: (type: string) => boolean = () => false): r4.CapabilityStatement {
   const has = (shape: string, m: HttpMethod) => routes.some((r) => r.shape === shape && r.methods.includes(m));
   /** Operations are routes whose last segment is `$name`, under a literal resource type. */
   const operationsOf = (type: string) =>
@@ -47,14 +49,14 @@ export function buildCapabilityStatement(ctx: Ctx, routes: Routes): r4.Capabilit
     return {
       type: type as r4.CapabilityStatementRestResource['type'],
       profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
-      interaction: TYPE_INTERACTIONS.filter(([s, m]) => has(s, m)).map(([, , code]) => ({ code })),
+      interaction: TYPE_INTERACTIONS.filter(([s, m]) => has(s, m) && !(appendOnly(type) && CHANGING.has(m))).map(([, , code]) => ({ code })),
       versioning: 'versioned-update',
       readHistory: has('T/I/_history/V', 'GET'),
-      updateCreate: has('T/I', 'PUT'),
+      updateCreate: has('T/I', 'PUT') && !appendOnly(type),
       conditionalCreate: has('T', 'POST'),
       conditionalRead: 'full-support',
-      conditionalUpdate: has('T', 'PUT'),
-      conditionalDelete: has('T', 'DELETE') ? 'single' : 'not-supported',
+      conditionalUpdate: has('T', 'PUT') && !appendOnly(type),
+      conditionalDelete: has('T', 'DELETE') && !appendOnly(type) ? 'single' : 'not-supported',
       referencePolicy: ['literal', 'logical', 'local'],
       searchInclude: refParams.length ? ['*', ...refParams.map((p) => `${type}:${p.code}`)] : [],
       searchRevInclude: revinclude,
@@ -94,6 +96,7 @@ export function buildCapabilityStatement(ctx: Ctx, routes: Routes): r4.Capabilit
   };
 }
 
-export async function capabilities(ctx: Ctx, routes: Routes): Promise<FhirResponse> {
-  return { status: 200, headers: {}, body: releaseServerStatement(buildCapabilityStatement(ctx, routes)) };
+/** `appendOnly`: types whose resources are never updated, patched or deleted (not claimed for them). */
+export async function capabilities(ctx: Ctx, routes: Routes, appendOnly?: (type: string) => boolean): Promise<FhirResponse> {
+  return { status: 200, headers: {}, body: releaseServerStatement(buildCapabilityStatement(ctx, routes, appendOnly)) };
 }

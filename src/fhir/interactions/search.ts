@@ -1,5 +1,6 @@
 // search: type level, system level (?_type=) and compartment; GET or POST _search. The guard narrows
 // the query before the store runs it, so totals, pages and includes only ever cover visible data.
+import { requireAuditWindow } from '../audit-search.js';
 import { releaseBundle, releaseOutcome, type ReleasableBundle, type ReleasedVersion } from '../../access/guard.js';
 import type { Released } from '../../access/released.js';
 import { subset } from '../../access/shape.js';
@@ -19,6 +20,8 @@ export async function search(ctx: Ctx, types: string[], params: [string, string]
   if (tokens.length > 1) throw errors.badRequest('_cursor may be given only once', '_cursor');
   const paging = pageLinks(tokens[0]?.[1]);
   const criteria = params.filter(([k]) => k !== '_cursor');
+  // Only for a principal who may search the trail at all: everyone else gets the 403 the guard gives.
+  if (ctx.guard.may(types.length > 1 ? 'search-system' : 'search-type', 'AuditEvent')) requireAuditWindow(types, criteria);
   const parsed = ctx.deps.parser.parse(types, criteria, { strict: preferStrict(ctx.req.headers.prefer) });
   if (paging.storeCursor !== undefined) parsed.request.cursor = paging.storeCursor;
   if (extra) parsed.request.where.push(extra);
