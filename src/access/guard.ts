@@ -168,6 +168,12 @@ export class Guard {
     return out;
   }
 
+  /** Whether the principal may perform `interaction` on EVERY resource of `resourceType` (no limits). */
+  mayAll(interaction: Interaction, resourceType: string): boolean {
+    const d = this.deps.policy.decide(this.principal, interaction, resourceType);
+    return d.permit && d.limits === undefined;
+  }
+
   /** Whether the principal may perform `interaction` on `resourceType`, without throwing. */
   may(interaction: Interaction, resourceType: string): boolean {
     return this.deps.policy.decide(this.principal, interaction, resourceType).permit;

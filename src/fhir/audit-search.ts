@@ -1,4 +1,4 @@
-// Searches of the audit trail must name a time window: `date` with a lower and an upper bound (two
+// Searches of the whole audit trail (auditors, privacy officers) must name a time window: `date` with a lower and an upper bound (two
 // parameters, `ge…` and `le…`, or one `eq` day/month). An unbounded sweep of everyone's accesses is
 // an investigation the API should not make casual, and it would scan the whole trail.
 import { errors } from '../domain/errors.js';

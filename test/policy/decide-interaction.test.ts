@@ -38,7 +38,7 @@ const EXPECTED: Record<string, Partial<Record<ResourceType, string>>> = {
   'estate-admin': { ...directory('cruds') },
   auditor: { AuditEvent: 'rs', ...directory('rs') },
   'privacy-officer': { AuditEvent: 'rs', Consent: 'rs', ...directory('rs') },
-  patient: { Patient: 'rs (own-patient)', ServiceRequest: 'rs (own-patient)', Appointment: 'rs (own-patient)', Consent: 'crus (own-patient)' },
+  patient: { Patient: 'rs (own-patient)', ServiceRequest: 'rs (own-patient)', Appointment: 'rs (own-patient)', Consent: 'crus (own-patient)', AuditEvent: 'rs (own-patient)' },
 };
 
 /** letter → the condition it is granted under ('' when unconditional), from a table cell. */

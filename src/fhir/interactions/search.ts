@@ -20,8 +20,9 @@ export async function search(ctx: Ctx, types: string[], params: [string, string]
   if (tokens.length > 1) throw errors.badRequest('_cursor may be given only once', '_cursor');
   const paging = pageLinks(tokens[0]?.[1]);
   const criteria = params.filter(([k]) => k !== '_cursor');
-  // Only for a principal who may search the trail at all: everyone else gets the 403 the guard gives.
-  if (ctx.guard.may(types.length > 1 ? 'search-system' : 'search-type', 'AuditEvent')) requireAuditWindow(types, criteria);
+  // Only for a principal who may search the whole trail (auditors): a patient listing the accesses
+  // to their own record needs no window, and everyone else gets the 403 the guard gives.
+  if (ctx.guard.mayAll(types.length > 1 ? 'search-system' : 'search-type', 'AuditEvent')) requireAuditWindow(types, criteria);
   const parsed = ctx.deps.parser.parse(types, criteria, { strict: preferStrict(ctx.req.headers.prefer) });
   if (paging.storeCursor !== undefined) parsed.request.cursor = paging.storeCursor;
   if (extra) parsed.request.where.push(extra);
