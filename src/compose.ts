@@ -33,6 +33,8 @@ import { openMongoStore } from './store/mongo/index.js';
 import type { Indexer, Store } from './store/port.js';
 import { openSqliteStore } from './store/sqlite/index.js';
 import { startRecordsSweeper } from './store/common/records-sweeper.js';
+import { AuditLog } from './audit/audit-log.js';
+import { createAuditTrail } from './audit/trail.js';
 
 export interface Envelope {
   app: Express;
@@ -83,6 +85,12 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
   const scheduling = schedulingConfigFromEnv(env);
   const now = opts.now ?? (() => new Date());
   const store = await (opts.openStore ? opts.openStore(indexer) : openStore(config, indexer));
+  // The audit trail: every interaction's AuditEvents, chained and durable before the response leaves.
+  const auditLog = new AuditLog(store, {
+    now,
+    onAnchorError: (e) => console.error(JSON.stringify({ msg: 'audit anchor write failed', error: e instanceof Error ? e.stack : String(e) })),
+  });
+  const audit = createAuditTrail({ log: auditLog, server: SOFTWARE });
   // System sign-on (/auth/token): its tokens are a second trusted issuer beside the configured one.
   const systems = await createClientCredentials(tokenEndpointConfigFromEnv(env, config), {
     auth: authConfig, configuredIssuer: auth.issuer, dataDir: config.dataDir, records: store.records, now,
@@ -107,8 +115,9 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
       resourceTypes: RESOURCE_TYPES,
       summaryElementsOf,
       software: SOFTWARE,
+      onAuditFault: (e) => console.error(JSON.stringify({ msg: 'audit trail could not record a request; answered 503', error: e instanceof Error ? e.stack : String(e) })),
     },
-    { store, policy, resourceTypes: RESOURCE_TYPES, rules: bookingRules({ holdMinutes: scheduling.holdMinutes }), now, records: store.records, claimHours: config.relationshipClaimHours, indexer },
+    { store, policy, resourceTypes: RESOURCE_TYPES, rules: bookingRules({ holdMinutes: scheduling.holdMinutes }), now, records: store.records, claimHours: config.relationshipClaimHours, indexer, audit, patientAuditView: config.auditPatientView },
   );
   const app = createApp({
     engine,
@@ -147,6 +156,8 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
     close: async () => {
       await sweeper.stop();
       await recordsSweeper.stop();
+      // Waits for the groups in flight: an acknowledged request's record is never lost on shutdown.
+      await auditLog.close();
       await store.close();
     },
   };

@@ -17,6 +17,8 @@ export interface Config {
   rolePolicyFile: string;
   /** How long a self-claimed relationship with a patient lasts. */
   relationshipClaimHours: number;
+  /** What a patient sees of the staff who accessed their record: role and organisation, or everything. */
+  auditPatientView: 'role-and-organisation' | 'full';
   production: boolean;
 }
 
@@ -32,6 +34,11 @@ function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, ma
 function str(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const v = env[name]?.trim();
   return v ? v : undefined;
+}
+
+function patientView(v: string | undefined): Config['auditPatientView'] {
+  if (v === undefined || v === 'role-and-organisation' || v === 'full') return v ?? 'role-and-organisation';
+  throw new Error('AUDIT_PATIENT_VIEW_STAFF must be role-and-organisation or full');
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -55,6 +62,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     searchMaxCount,
     rolePolicyFile: resolve(str(env, 'ROLE_POLICY_FILE') ?? new URL('../../policy/roles.json', import.meta.url).pathname),
     relationshipClaimHours: int(env, 'RELATIONSHIP_CLAIM_HOURS', 24, 1, 24 * 31),
+    auditPatientView: patientView(str(env, 'AUDIT_PATIENT_VIEW_STAFF')),
     production: env.NODE_ENV === 'production',
   };
   const mongo = str(env, 'MONGODB_URI');

@@ -5,6 +5,8 @@ export interface Touched {
   type: string;
   id: string;
   versionId?: number;
+  /** The patient (id) it is about, when it is about exactly one. */
+  patient?: string;
 }
 
 export class Disclosures {
@@ -13,7 +15,7 @@ export class Disclosures {
 
   add(t: Touched, patients: readonly string[]): void {
     const key = `${t.type}/${t.id}/${t.versionId ?? ''}`;
-    if (!this.touched.has(key)) this.touched.set(key, t);
+    if (!this.touched.has(key)) this.touched.set(key, patients.length === 1 ? { ...t, patient: patients[0]! } : t);
     for (const p of patients) this.patientIds.add(p);
   }
 

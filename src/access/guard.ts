@@ -4,7 +4,7 @@
 // StoredVersion it could hand to a client.
 import { createHash } from 'node:crypto';
 import { errors, FhirError } from '../domain/errors.js';
-import type { Bundle, BundleEntry, OperationOutcome, Resource } from '../domain/fhir.js';
+import type { Bundle, BundleEntry, OperationOutcome, Resource, r4 } from '../domain/fhir.js';
 import type { Interaction } from '../domain/interaction.js';
 import type { Principal } from '../domain/principal.js';
 import type { SearchRequest } from '../domain/search-types.js';
@@ -12,7 +12,8 @@ import type { HistoryRequest, Store, StoreReader, StoreWriter, StoredVersion, Wr
 import type { FollowUp, RuleOutcome, RuleReader, StoredResource, WriteIntent, WriteRules } from '../scheduling/port.js';
 import type { RecordStore } from '../domain/records.js';
 import type { Cond, IndexValue } from '../domain/search-types.js';
-import { NO_FACTS, PATIENT_PARAM, type PolicyFacts } from '../policy/conditions.js';
+import { NO_FACTS, ownPatientId, PATIENT_PARAM, type PolicyFacts } from '../policy/conditions.js';
+import { forPatient, NotAboutThisPatientError, type StaffIdentity } from '../audit/patient-view.js';
 import type { AuditSink } from './audit-sink.js';
 import { accessRecord, recordOrRefuse, type RequestFacts } from './audit-trail.js';
 import type { AccessRecord } from '../domain/access-record.js';
@@ -91,6 +92,8 @@ export interface GuardDeps {
   indexer?: (resource: Resource) => IndexValue[];
   /** The audit trail: every interaction is recorded there before its response is sent. */
   audit?: AuditSink;
+  /** How much of a staff member a patient sees in the AuditEvents about their record (default role and organisation). */
+  patientAuditView?: StaffIdentity;
 }
 
 function stored(v: StoredVersion): StoredResource {
@@ -195,6 +198,25 @@ export class Guard {
     return param && resource ? this.patientsOf(resource, param) : [];
   }
 
+  /**
+   * A patient reading the AuditEvents about their own record sees the "who looked at my record"
+   * view (src/audit/patient-view.ts): when, which organisation and role, for what purpose — not the
+   * staff member's identity, address or query. Principals who may read the whole trail see it all.
+   */
+  private audited(v: StoredVersion): Resource {
+    if (v.resourceType !== 'AuditEvent' || v.deleted) return v.resource;
+    const me = ownPatientId(this.principal);
+    if (me === undefined || this.mayAll('read', 'AuditEvent')) return v.resource;
+    try {
+      return forPatient(v.resource as r4.AuditEvent, me, { staff: this.deps.patientAuditView ?? 'role-and-organisation' });
+    } catch (e) {
+      if (!(e instanceof NotAboutThisPatientError)) throw e;
+      // About them only as the actor (their own access): what happened and when, nothing more.
+      const a = v.resource as r4.AuditEvent;
+      return { resourceType: 'AuditEvent', id: a.id, meta: a.meta, type: a.type, subtype: a.subtype, action: a.action, recorded: a.recorded, outcome: a.outcome, agent: [{ requestor: true, who: { reference: `Patient/${me}` } }], source: { observer: { display: a.source?.observer?.display ?? 'Envelope' } } } as r4.AuditEvent;
+    }
+  }
+
   private release(v: StoredVersion): ReleasedVersion {
     this.disclosures.add({ type: v.resourceType, id: v.id, versionId: v.versionId }, this.patientsAbout(v.resourceType, v.deleted ? undefined : v.resource, v.id));
     const out: ReleasedVersion = {
@@ -204,7 +226,7 @@ export class Guard {
       lastUpdated: v.lastUpdated,
       deleted: v.deleted,
     };
-    if (!v.deleted) out.resource = brand(v.resource);
+    if (!v.deleted) out.resource = brand(this.audited(v));
     return out;
   }
 
@@ -347,10 +369,11 @@ export class Guard {
 
   /**
    * A self-claimed legitimate relationship with Patient/id, for a role allowed to claim one, with a
-   * stated reason. It lasts `claimHours` and alerts the privacy officer. The patient must exist: the
-   * claimant learns that much, which is why every claim is alerted.
+   * stated reason. It lasts `claimHours` and alerts the privacy officer (the alert is durable in the
+   * audit trail before the claim takes effect). The patient must exist: the claimant learns that
+   * much, which is why every claim is alerted.
    */
-  async claimRelationship(patientId: string, reason: string): Promise<Claim> {
+  async claimRelationship(patientId: string, reason: string, requestId?: string): Promise<Claim> {
     if (!this.deps.policy.mayClaimRelationship(this.principal)) {
       throw errors.forbidden(`Access denied: role '${this.principal.role}' may not claim a relationship with a patient`);
     }
@@ -369,6 +392,9 @@ export class Guard {
       reason: why,
       expiresAt: new Date(now.getTime() + (this.deps.claimHours ?? 24) * 3600_000).toISOString(),
     };
+    const audit = this.deps.audit;
+    if (!audit) throw errors.notImplemented('Relationship claims need the audit trail, which raises their alerts');
+    await audit.alert('self-claimed-relationship', { who: this.principal, patient: patientId, reason: why, at: now, ...(requestId ? { requestId } : {}) });
     await recordClaim(records, this.principal, claim, now);
     this.factsLoaded = undefined;
     return claim;

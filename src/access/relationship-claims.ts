@@ -19,10 +19,6 @@ export async function claimedPatients(records: RecordStore, p: Principal, now: D
   return [...new Set(found.map((r) => r.data['patient']).filter((x): x is string => typeof x === 'string'))];
 }
 
-/** Alerts for the privacy officer (until the audit trail's alert feed exists, a stored record). */
-export const ALERT_KIND = 'privacy-alert';
-/** How long an alert record is kept: long enough for any investigation. */
-const ALERT_RETENTION_MS = 8 * 366 * 24 * 3600 * 1000;
 export const MAX_REASON_LENGTH = 1000;
 
 export interface Claim {
@@ -32,16 +28,11 @@ export interface Claim {
   expiresAt: string;
 }
 
-/** Records a claim and the alert it raises. The caller has checked the role, the patient and the reason. */
+/** Stores a claim. The caller has checked the role, the patient and the reason, and raised the alert. */
 export async function recordClaim(records: RecordStore, p: Principal, claim: Claim, now: Date): Promise<void> {
   const who = { sub: p.sub, issuer: p.issuer ?? null, role: p.role, organization: p.organization ?? null, ...(p.roleProfileId ? { roleProfileId: p.roleProfileId } : {}) };
-  const at = now.toISOString();
   await records.put({
     kind: CLAIM_KIND, id: claim.id, owner: claimOwner(p), expiresAt: claim.expiresAt,
-    data: { patient: claim.patient, reason: claim.reason, claimedAt: at, ...who },
-  });
-  await records.put({
-    kind: ALERT_KIND, id: `claim-${claim.id}`, owner: 'self-claimed-relationship', expiresAt: new Date(now.getTime() + ALERT_RETENTION_MS).toISOString(),
-    data: { type: 'self-claimed-relationship', patient: `Patient/${claim.patient}`, reason: claim.reason, at, until: claim.expiresAt, by: who },
+    data: { patient: claim.patient, reason: claim.reason, claimedAt: now.toISOString(), ...who },
   });
 }

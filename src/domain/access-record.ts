@@ -18,7 +18,7 @@ export interface AccessRecord {
   interaction: string;
   /** For interaction 'operation': its name, e.g. `$hold`. */
   operation?: string;
-  /** C create, R read/search, U update, D delete, E execute (operations, batch, login). */
+  /** C create, R read (and history), U update, D delete, E execute (searches — BALP Query —, operations, batch, login). */
   action: 'C' | 'R' | 'U' | 'D' | 'E';
   /** When the interaction ended (UTC instant). */
   recorded: string;
@@ -40,8 +40,11 @@ export interface AccessRecord {
   path: string;
   /** The query string as received (searches), without the leading `?`. */
   query?: string;
-  /** Every resource the interaction touched or disclosed (read, written, returned in a Bundle). */
-  resources: { type: string; id: string; versionId?: number }[];
+  /**
+   * Every resource the interaction touched or disclosed (read, written, returned in a Bundle), with
+   * the patient (id) it is about when it is about exactly one.
+   */
+  resources: { type: string; id: string; versionId?: number; patient?: string }[];
   /** Ids of the patients whose data the interaction involved (one AuditEvent per patient). */
   patients: string[];
   /** SAML sign-on: the assertion id (login) and the authentication context. */

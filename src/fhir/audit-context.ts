@@ -5,7 +5,7 @@ import type { FhirRequest } from './types.js';
 
 const isType = (s: string | undefined) => s !== undefined && /^[A-Z][A-Za-z]+$/.test(s);
 
-/** The interaction (restful-interaction code or `operation`), its BALP action, and an operation name. */
+/** The interaction (restful-interaction code or `operation`), its BALP action (a search is E, a query), and an operation name. */
 export function interactionOf(req: Pick<FhirRequest, 'method' | 'segments' | 'body'>): Pick<AccessRecord, 'interaction' | 'action' | 'operation'> {
   const s = req.segments;
   const op = s.find((x) => x.startsWith('$'));
@@ -14,21 +14,21 @@ export function interactionOf(req: Pick<FhirRequest, 'method' | 'segments' | 'bo
   switch (req.method) {
     case 'GET':
     case 'HEAD':
-      if (s.length === 0 || a === '_search') return { interaction: 'search-system', action: 'R' };
+      if (s.length === 0 || a === '_search') return { interaction: 'search-system', action: 'E' };
       if (a === 'metadata') return { interaction: 'capabilities', action: 'R' };
       if (a === '_history') return { interaction: 'history-system', action: 'R' };
-      if (s.length === 1) return { interaction: 'search-type', action: 'R' };
+      if (s.length === 1) return { interaction: 'search-type', action: 'E' };
       if (b === '_history') return { interaction: 'history-type', action: 'R' };
       if (s.length === 2) return { interaction: 'read', action: 'R' };
       if (c === '_history') return { interaction: d === undefined ? 'history-instance' : 'vread', action: 'R' };
-      return { interaction: 'search-type', action: 'R' }; // compartment search: Patient/1/Appointment
+      return { interaction: 'search-type', action: 'E' }; // compartment search: Patient/1/Appointment
     case 'POST': {
       if (s.length === 0) {
         const type = (req.body as { type?: unknown } | undefined)?.type;
         return { interaction: type === 'batch' ? 'batch' : 'transaction', action: 'E' };
       }
-      if (a === '_search') return { interaction: 'search-system', action: 'R' };
-      if (b === '_search') return { interaction: 'search-type', action: 'R' };
+      if (a === '_search') return { interaction: 'search-system', action: 'E' };
+      if (b === '_search') return { interaction: 'search-type', action: 'E' };
       return { interaction: 'create', action: 'C' };
     }
     case 'PUT':
@@ -38,7 +38,7 @@ export function interactionOf(req: Pick<FhirRequest, 'method' | 'segments' | 'bo
     case 'DELETE':
       return { interaction: 'delete', action: 'D' };
   }
-  return { interaction: isType(a) ? 'read' : 'search-system', action: 'R' };
+  return isType(a) ? { interaction: 'read', action: 'R' } : { interaction: 'search-system', action: 'E' };
 }
 
 /** BALP outcome from the HTTP status: success, the client's failure (minor), the server's (major). */

@@ -11,7 +11,7 @@ export async function claimRelationship(ctx: Ctx, id: string): Promise<FhirRespo
   const inputs = operationInputs(ctx.req, ['reason']);
   const reasons = inputs.filter(([n]) => n === 'reason').map(([, v]) => v);
   if (reasons.length !== 1) throw errors.badRequest('Exactly one reason is required', "Parameters.parameter.where(name = 'reason')");
-  const claim = await ctx.guard.claimRelationship(id, reasons[0]!);
+  const claim = await ctx.guard.claimRelationship(id, reasons[0]!, ctx.req.requestId);
   const text = `Relationship with Patient/${claim.patient} claimed until ${claim.expiresAt}; the privacy officer has been alerted`;
   return { status: 200, headers: {}, body: releaseOutcome(informational(text)) };
 }
