@@ -117,7 +117,8 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
       software: SOFTWARE,
       onAuditFault: (e) => console.error(JSON.stringify({ msg: 'audit trail could not record a request; answered 503', error: e instanceof Error ? e.stack : String(e) })),
     },
-    { store, policy, resourceTypes: RESOURCE_TYPES, rules: bookingRules({ holdMinutes: scheduling.holdMinutes }), now, records: store.records, claimHours: config.relationshipClaimHours, indexer, audit, patientAuditView: config.auditPatientView },
+    { store, policy, resourceTypes: RESOURCE_TYPES, rules: bookingRules({ holdMinutes: scheduling.holdMinutes }), now, records: store.records, claimHours: config.relationshipClaimHours, indexer, audit, patientAuditView: config.auditPatientView,
+      isAuditSource: (p) => p.authMethod === 'client-credentials' && p.clientId !== undefined && systems.clients.get(p.clientId)?.auditSource === true },
   );
   const app = createApp({
     engine,

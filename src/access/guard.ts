@@ -94,6 +94,8 @@ export interface GuardDeps {
   audit?: AuditSink;
   /** How much of a staff member a patient sees in the AuditEvents about their record (default role and organisation). */
   patientAuditView?: StaffIdentity;
+  /** Whether the principal is a system registered as an audit source (may append AuditEvents). */
+  isAuditSource?: (p: Principal) => boolean;
 }
 
 function stored(v: StoredVersion): StoredResource {
@@ -288,6 +290,8 @@ export class Guard {
   }
 
   async create(resource: Resource): Promise<ReleasedVersion> {
+    // Every AuditEvent a client sends is appended to the chain, whichever path it came by.
+    if (resource.resourceType === 'AuditEvent') return this.appendAuditEvent(resource);
     const limits = this.authorize('create', resource.resourceType);
     return this.release(
       await this.write(async (w, defer) => {
@@ -365,6 +369,23 @@ export class Guard {
       return out.version;
     });
     return this.release(v);
+  }
+
+  /**
+   * Appends an AuditEvent sent by a client to the audit chain. Allowed for a registered audit source
+   * (a system client), or a role the policy grants `create` on AuditEvent (none of the defaults).
+   * Never inside a transaction Bundle: the trail writes on its own, after the request's own writes.
+   */
+  async appendAuditEvent(resource: Resource): Promise<ReleasedVersion> {
+    if (!(this.deps.isAuditSource?.(this.principal) ?? false)) this.authorize('create', 'AuditEvent');
+    if (this.writer) throw errors.badRequest('An AuditEvent cannot be part of a transaction: POST it on its own or in a batch', 'Bundle.entry.request');
+    const audit = this.deps.audit;
+    if (!audit) throw errors.notImplemented('This server has no audit trail to append to');
+    const [stored] = await audit.append([resource as r4.AuditEvent]);
+    const meta = stored!.meta!;
+    return this.release({
+      resourceType: 'AuditEvent', id: stored!.id!, versionId: Number(meta.versionId), lastUpdated: meta.lastUpdated!, deleted: false, resource: stored!,
+    });
   }
 
   /**

@@ -257,7 +257,11 @@ export class AuditLog {
     if (stored.length > 0) {
       const last = readChainLink(stored[stored.length - 1])!;
       this.noteHead({ sequence: last.sequence, hash: last.hash });
-      this.options.onGroup?.({ events: stored.length, attempts, ms: performance.now() - started });
+      try {
+        this.options.onGroup?.({ events: stored.length, attempts, ms: performance.now() - started });
+      } catch {
+        // A statistics hook must not stop the log.
+      }
     }
   }
 

@@ -4,6 +4,7 @@
 // record and the alert it raised are durable together before the request's response leaves.
 import type { AccessRecord } from '../domain/access-record.js';
 import type { Principal } from '../domain/principal.js';
+import type { r4 } from '../domain/fhir.js';
 import { alertEvent, RefusalCounter, type AlertDetails, type AlertKind } from './alerts.js';
 import type { AuditLog } from './audit-log.js';
 import { auditEventsFor } from './balp.js';
@@ -20,6 +21,8 @@ export interface AuditTrail {
   record(r: AccessRecord): Promise<void>;
   /** Durably records an alert for the privacy officers (break glass, self-claimed relationship). */
   alert(kind: AlertKind, details: Omit<AlertDetails, 'observer'>): Promise<void>;
+  /** Appends events from a registered audit source, chained like the server's own. */
+  append(events: r4.AuditEvent[]): Promise<r4.AuditEvent[]>;
 }
 
 const REFUSED = new Set([401, 403]);
@@ -49,5 +52,6 @@ export function createAuditTrail(opts: AuditTrailOptions): AuditTrail {
     async alert(kind, details) {
       await opts.log.append([alertEvent(kind, { ...details, observer })]);
     },
+    append: (events) => opts.log.append(events),
   };
 }

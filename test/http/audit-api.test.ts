@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { startEnvelope, type TestEnvelope } from '../helpers/envelope.js';
+import { verifyChain } from '../../src/audit/verify.js';
+import { clientKey, makeAssertion, tokenForm, writeClientsFile } from '../auth/token/support.js';
 
 describe('http: the audit trail API', () => {
   let env: TestEnvelope;
@@ -45,5 +47,44 @@ describe('http: the audit trail API', () => {
     for (const c of ['update', 'patch', 'delete']) assert.ok(!codes.includes(c), c);
     assert.equal(ae.updateCreate, false);
     assert.equal(ae.conditionalDelete, 'not-supported');
+  });
+
+  describe('appending AuditEvents from other systems', () => {
+    const BASE = 'https://envelope.test';
+    let sourceEnv: TestEnvelope;
+    const tokenFor = async (id: string, key: Awaited<ReturnType<typeof clientKey>>) => {
+      const res = await request(sourceEnv.app).post('/auth/token').type('form')
+        .send(tokenForm(await makeAssertion(id, key, { aud: `${BASE}/auth/token` }), { scope: 'system/Slot.rs' })).expect(200);
+      return `Bearer ${res.body.access_token}`;
+    };
+    const event = {
+      resourceType: 'AuditEvent', type: { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110100' },
+      recorded: '2031-01-01T00:00:00Z', agent: [{ requestor: true, who: { display: 'PAS batch job' } }], source: { observer: { display: 'Trust PAS' } },
+    };
+
+    it('a registered audit source appends to the chain; another system and an auditor may not', async () => {
+      const sourceKey = await clientKey('ES384');
+      const otherKey = await clientKey('ES384');
+      const file = writeClientsFile([
+        { client_id: 'pas-audit', key: sourceKey, scope: 'system/Slot.rs', organization: 'RR8', role: 'pas-system', auditSource: true },
+        { client_id: 'pas-plain', key: otherKey, scope: 'system/Slot.rs', organization: 'RR8', role: 'pas-system' },
+      ]);
+      sourceEnv = await startEnvelope({ AUTH_CLIENTS_FILE: file, PUBLIC_BASE_URL: BASE });
+      try {
+        const created = await request(sourceEnv.app).post('/fhir/AuditEvent').set('Authorization', await tokenFor('pas-audit', sourceKey)).send(event).expect(201);
+        assert.match(created.body.id, /^\d{16}$/);
+        assert.ok(JSON.stringify(created.body.extension).includes('audit-chain'));
+        await request(sourceEnv.app).post('/fhir/AuditEvent').set('Authorization', await tokenFor('pas-plain', otherKey)).send(event).expect(403);
+        await request(sourceEnv.app).post('/fhir/AuditEvent').set('Authorization', await sourceEnv.auth('auditor')).send(event).expect(403);
+        // Not inside a transaction: the trail appends on its own.
+        const tx = await request(sourceEnv.app).post('/fhir').set('Authorization', await tokenFor('pas-audit', sourceKey))
+          .send({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: event, request: { method: 'POST', url: 'AuditEvent' } }] });
+        assert.equal(tx.status, 400);
+        const chain = await verifyChain(sourceEnv.store);
+        assert.ok(chain.ok, JSON.stringify(chain));
+      } finally {
+        await sourceEnv.stop();
+      }
+    });
   });
 });

@@ -30,6 +30,11 @@ export interface RegisteredClient {
   organization: string;
   /** Present when the client may assert the end user's context (NHSD-End-User-* headers). */
   endUserContext?: { roles: readonly string[] };
+  /**
+   * A registered audit source: it may append AuditEvents of its own (`POST /fhir/AuditEvent`),
+   * which are chained like the server's. Only a system client can be one.
+   */
+  auditSource: boolean;
 }
 
 export interface ClientRegistry {
@@ -79,7 +84,8 @@ function parseEndUserContext(v: unknown, path: string, roleScopes: RoleScopes): 
 
 function parseClient(v: unknown, path: string, roleScopes: RoleScopes): RegisteredClient {
   if (!isPlainObject(v)) throw new ClientRegistryError(path, 'must be an object');
-  checkKeys(v, ['client_id', 'description', 'jwks', 'jwks_uri', 'scope', 'organization', 'role', 'endUserContext'], path);
+  checkKeys(v, ['client_id', 'description', 'jwks', 'jwks_uri', 'scope', 'organization', 'role', 'endUserContext', 'auditSource'], path);
+  if (v['auditSource'] !== undefined && typeof v['auditSource'] !== 'boolean') throw new ClientRegistryError(`${path}.auditSource`, 'must be true or false');
   const clientId = v['client_id'];
   if (typeof clientId !== 'string' || !CLIENT_ID.test(clientId)) {
     throw new ClientRegistryError(`${path}.client_id`, 'must be 1 to 128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit');
@@ -101,7 +107,7 @@ function parseClient(v: unknown, path: string, roleScopes: RoleScopes): Register
     // Such a client could never get a token; saying so now beats a puzzling invalid_scope later.
     throw new ClientRegistryError(`${path}.scope`, `grants nothing that role '${role}' permits`);
   }
-  const client: RegisteredClient = { clientId, jwks, scopes, roleScopes: roleScopeList, role, organization };
+  const client: RegisteredClient = { clientId, jwks, scopes, roleScopes: roleScopeList, role, organization, auditSource: v['auditSource'] === true };
   if (v['endUserContext'] !== undefined) client.endUserContext = parseEndUserContext(v['endUserContext'], `${path}.endUserContext`, roleScopes);
   return client;
 }

@@ -9,6 +9,12 @@ import { writeResponse } from '../write-response.js';
 
 export async function create(ctx: Ctx, type: string): Promise<FhirResponse> {
   const resource = resourceFromBody(ctx.req.body, type, ctx.deps);
+  if (type === 'AuditEvent') {
+    // Appended to the audit chain by the trail itself (never inside a store transaction), for a
+    // registered audit source; it gets the chain's next id. X-Request-ID retries are not replayed.
+    const v = await ctx.guard.appendAuditEvent(resource);
+    return writeResponse(ctx, v, 201, `Appended AuditEvent/${v.id} to the audit trail`);
+  }
   const ifNoneExist = ctx.req.headers['if-none-exist'];
   const retryKey = ctx.req.clientRequestId;
   return ctx.guard.transaction(async (guard) => {

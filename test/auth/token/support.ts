@@ -35,6 +35,7 @@ export interface ClientEntry {
   organization: string;
   role: string;
   endUserContext?: { roles: string[] };
+  auditSource?: boolean;
 }
 
 /** Writes an `envelope-clients/1` file in a fresh temporary folder; answers its path. */
