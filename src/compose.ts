@@ -9,6 +9,7 @@ import { authenticateWith, bearerScheme } from './auth/authenticate.js';
 import { createBearerAuth } from './auth/bearer-auth.js';
 import { createPeopleSignOn, peopleSignOnFromEnv } from './auth/saml/people-sign-on.js';
 import { samlRoutes } from './http/saml-routes.js';
+import { signOnAudit } from './http/sign-on-audit.js';
 import { clientCredentialsPart } from './auth/discovery/smart-configuration.js';
 import { withEndUserContext } from './auth/end-user-context.js';
 import { createClientCredentials } from './auth/token/client-credentials.js';
@@ -91,6 +92,7 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
     onAnchorError: (e) => console.error(JSON.stringify({ msg: 'audit anchor write failed', error: e instanceof Error ? e.stack : String(e) })),
   });
   const audit = createAuditTrail({ log: auditLog, server: SOFTWARE });
+  const signOns = signOnAudit(audit, SOFTWARE, (e) => console.error(JSON.stringify({ msg: 'audit trail could not record a sign-on', error: e instanceof Error ? e.stack : String(e) })));
   // System sign-on (/auth/token): its tokens are a second trusted issuer beside the configured one.
   const systems = await createClientCredentials(tokenEndpointConfigFromEnv(env, config), {
     auth: authConfig, configuredIssuer: auth.issuer, dataDir: config.dataDir, records: store.records, now,
@@ -124,8 +126,8 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
     engine,
     // Credential schemes in order: a bearer token when one is sent, else a sign-on session cookie.
     authenticate: authenticateWith([withEndUserContext(bearerScheme((h) => bearer.verifyBearer(h)), systems.endUserRights), ...(people ? [withEndUserContext(people.scheme, systems.endUserRights)] : [])]),
-    mounts: [...(people ? [samlRoutes(people)] : []), tokenRoutes({
-      tokenEndpoint: systems.tokenEndpoint, discovery: [clientCredentialsPart], jwks: () => systems.jwks,
+    mounts: [...(people ? [samlRoutes({ ...people, audit: signOns })] : []), tokenRoutes({
+      tokenEndpoint: systems.tokenEndpoint, discovery: [clientCredentialsPart], jwks: () => systems.jwks, audit: signOns,
       ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
       onFault: (err) => console.error(JSON.stringify({ msg: 'token endpoint fault', error: err instanceof Error ? err.stack : String(err) })),
     })],

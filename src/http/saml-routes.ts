@@ -16,6 +16,8 @@ import { sessionView } from '../auth/session/view.js';
 import { errors, FhirError } from '../domain/errors.js';
 import { errorResponse } from '../fhir/engine.js';
 import { send } from './serialize.js';
+import type { SignOnAudit } from './sign-on-audit.js';
+import type { Principal } from '../domain/principal.js';
 
 export interface SamlRoutesDeps {
   saml: SamlSignOn;
@@ -24,6 +26,21 @@ export interface SamlRoutesDeps {
   /** PUBLIC_BASE_URL's origin, when configured (CSRF origin check). */
   publicOrigin?: string;
   log: (event: Record<string, unknown>) => void;
+  /** The audit trail for logins and logouts (recorded before the answer that completes them). */
+  audit?: SignOnAudit;
+}
+
+/** Who a session is, for the audit record of its login or logout. */
+function sessionPrincipal(s: Session): Principal {
+  const profile = s.data.profiles.find((p) => p.id === s.data.selectedProfileId) ?? (s.data.profiles.length === 1 ? s.data.profiles[0] : undefined);
+  const p: Principal = { sub: s.data.userId, authMethod: 'saml', role: profile?.role ?? '', scopes: [], sessionId: s.id, authnContext: s.data.authnContext };
+  if (profile) {
+    p.organization = profile.orgCode;
+    p.roleProfileId = profile.id;
+  }
+  if (s.data.issuer !== undefined) p.issuer = s.data.issuer;
+  if (s.data.fhirUser !== undefined) p.fhirUser = s.data.fhirUser;
+  return p;
 }
 
 /** A SAMLResponse carries a signed assertion and a certificate or two; nothing legitimate is near this. */
@@ -138,7 +155,7 @@ export function samlRoutes(deps: SamlRoutesDeps): (app: Express) => void {
     const stale = previous === undefined ? undefined : await sessions.resume(previous);
     if (stale) await sessions.end(stale.id);
     const { user, subject, issuer } = accepted;
-    const { secret } = await sessions.create({
+    const { secret, session } = await sessions.create({
       userId: user.userId,
       ...(user.name !== undefined ? { name: user.name } : {}),
       ...(user.fhirUser !== undefined ? { fhirUser: user.fhirUser } : {}),
@@ -149,6 +166,11 @@ export function samlRoutes(deps: SamlRoutesDeps): (app: Express) => void {
       ...(user.selectedProfileId !== undefined ? { selectedProfileId: user.selectedProfileId } : {}),
       subject,
     });
+    // No session cookie leaves before the login is durably in the audit trail.
+    if (deps.audit && !(await deps.audit(req, res, { interaction: 'login', status: 303, principal: sessionPrincipal(session), saml: { authnContext: user.authnContext } }))) {
+      await sessions.end(session.id);
+      return sendOutcome(res, errors.unavailable('The audit trail cannot record the sign-on just now; try again'));
+    }
     res.append('Set-Cookie', cookie(SESSION_COOKIE, secret, '/'));
     res.append('Set-Cookie', cookie(LOGIN_COOKIE, '', '/auth/saml', 0, deps.secureCookies ? 'None' : 'Lax'));
     const relay = form(req)['RelayState'];
@@ -157,8 +179,11 @@ export function samlRoutes(deps: SamlRoutesDeps): (app: Express) => void {
 
   const acs = async (req: Request, res: Response) => {
     res.setHeader('Cache-Control', 'no-store');
-    const refuse = (status: 401 | 403, reason: string, detail?: string) => {
+    const refuse = async (status: 401 | 403, reason: string, detail?: string) => {
       log({ msg: 'saml sign-on refused', status, reason, ...(detail !== undefined ? { detail } : {}) });
+      if (deps.audit && !(await deps.audit(req, res, { interaction: 'login', status, text: reason }))) {
+        return sendOutcome(res, errors.unavailable('The audit trail cannot record the sign-on just now; try again'));
+      }
       sendOutcome(res, refused(status, reason));
     };
     const samlResponse = form(req)['SAMLResponse'];
@@ -211,6 +236,8 @@ export function samlRoutes(deps: SamlRoutesDeps): (app: Express) => void {
     }
     await sessions.end(session.id);
     res.append('Set-Cookie', clearSessionCookie());
+    // The session is over whatever happens next; its end is recorded (a failure to record is logged).
+    if (deps.audit) await deps.audit(req, res, { interaction: 'logout', status: 200, principal: sessionPrincipal(session) });
     const url = await saml.logoutUrl(session.data.subject);
     if (url) return res.redirect(303, url);
     sendJson(res, 200, { signedOut: true });

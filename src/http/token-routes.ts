@@ -5,6 +5,8 @@ import type { JSONWebKeySet } from 'jose';
 import { JWKS_PATH, TOKEN_PATH, smartConfiguration, type SmartConfigurationPart } from '../auth/discovery/smart-configuration.js';
 import { OAuthError, oauthErrorBody } from '../auth/token/oauth-error.js';
 import type { TokenEndpoint } from '../auth/token/token-endpoint.js';
+import type { Principal } from '../domain/principal.js';
+import type { SignOnAudit } from './sign-on-audit.js';
 
 /** A token request is a handful of short parameters; anything bigger is not one. */
 export const TOKEN_BODY_LIMIT = 16 * 1024;
@@ -22,6 +24,28 @@ export interface TokenRoutesOptions {
   /** Public origin; derived from the request when unset. */
   publicBaseUrl?: string;
   onFault?: (err: unknown, req: Request) => void;
+  /** The audit trail for token grants and refusals (recorded before the token leaves). */
+  audit?: SignOnAudit;
+}
+
+/** Who a token we just issued is for, read from its payload (our own signature, just made). */
+function grantee(accessToken: string): Principal | undefined {
+  try {
+    const claims = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    const str = (k: string) => (typeof claims[k] === 'string' ? (claims[k] as string) : undefined);
+    const sub = str('sub');
+    if (sub === undefined) return undefined;
+    const p: Principal = { sub, authMethod: 'client-credentials', role: str('role') ?? '', scopes: [], clientId: str('client_id') ?? sub };
+    const org = str('organization');
+    if (org !== undefined) p.organization = org;
+    const iss = str('iss');
+    if (iss !== undefined) p.issuer = iss;
+    const jti = str('jti');
+    if (jti !== undefined) p.tokenId = jti;
+    return p;
+  } catch {
+    return undefined;
+  }
 }
 
 function baseUrlOf(req: Request, publicBaseUrl: string | undefined): string {
@@ -56,6 +80,11 @@ export function tokenRoutes(opts: TokenRoutesOptions): (app: Express) => void {
       throw new OAuthError('invalid_request', 'Authenticate with client_assertion; the Authorization header is not accepted here');
     }
     const body = await opts.tokenEndpoint({ params: formParams(req), endpointUrl: `${baseUrlOf(req, opts.publicBaseUrl)}${TOKEN_PATH}` });
+    // No token leaves before its grant is durably in the audit trail.
+    const principal = grantee(String((body as { access_token?: unknown }).access_token ?? ''));
+    if (opts.audit && !(await opts.audit(req, res, { interaction: 'token', status: 200, ...(principal ? { principal } : {}) }))) {
+      throw new OAuthError('temporarily_unavailable', 'The audit trail cannot record the grant just now; try again', 503);
+    }
     res.status(200).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).json(body);
   });
   router.all(TOKEN_PATH, (_req, res) => {
@@ -74,7 +103,13 @@ export function tokenRoutes(opts: TokenRoutesOptions): (app: Express) => void {
       res.end();
       return;
     }
-    if (err instanceof OAuthError) return sendOAuthError(res, err);
+    if (err instanceof OAuthError) {
+      if (err.status === 503 || !opts.audit) return sendOAuthError(res, err);
+      // A refused grant is recorded too; if even that cannot be, the answer is still the refusal.
+      void opts.audit(req, res, { interaction: 'token', status: err.status, text: oauthErrorBody(err).error_description ?? oauthErrorBody(err).error })
+        .finally(() => sendOAuthError(res, err));
+      return;
+    }
     const e = err as { status?: number; type?: string };
     if (e?.type === 'entity.too.large') {
       return sendOAuthError(res, new OAuthError('invalid_request', `The request body is larger than ${TOKEN_BODY_LIMIT / 1024} KiB`, 413));

@@ -80,6 +80,15 @@ describe('http: the audit trail API', () => {
         const tx = await request(sourceEnv.app).post('/fhir').set('Authorization', await tokenFor('pas-audit', sourceKey))
           .send({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: event, request: { method: 'POST', url: 'AuditEvent' } }] });
         assert.equal(tx.status, 400);
+        // The grants themselves are in the trail (DICOM 110114 user authentication), refused ones too.
+        await request(sourceEnv.app).post('/auth/token').type('form')
+          .send(tokenForm(await makeAssertion('pas-audit', sourceKey, { aud: 'https://wrong.example/auth/token' }))).expect(401);
+        const auditor = await sourceEnv.auth('auditor', { organization: 'RR8' });
+        const trail = await request(sourceEnv.app).get('/fhir/AuditEvent?date=ge2020-01-01&date=le2040-01-01&_count=500').set('Authorization', auditor).expect(200);
+        const grants = (trail.body.entry ?? []).map((e: { resource: Record<string, unknown> }) => e.resource)
+          .filter((r: Record<string, unknown>) => JSON.stringify(r.type).includes('110114') && JSON.stringify(r).includes('pas-audit'));
+        assert.ok(grants.some((g: Record<string, unknown>) => g.outcome === '0'), 'a successful grant is recorded');
+        assert.ok((trail.body.entry ?? []).some((e: { resource: Record<string, unknown> }) => JSON.stringify(e.resource.type).includes('110114') && e.resource.outcome === '4'), 'a refused grant is recorded');
         const chain = await verifyChain(sourceEnv.store);
         assert.ok(chain.ok, JSON.stringify(chain));
       } finally {

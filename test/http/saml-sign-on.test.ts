@@ -97,6 +97,22 @@ describe('http: SAML sign-on (end to end against a local IdP)', function () {
     expect(setCookies(logout).some((c) => /^envelope_session=;.*Max-Age=0/.test(c))).to.equal(true);
   });
 
+  it('logins (accepted and refused) and logouts are in the audit trail', async () => {
+    const b = world.browser();
+    await b.signOn({ user: USERS.gp });
+    const { csrfToken } = await b.session();
+    expect((await b.post('/auth/saml/logout', undefined, { 'X-CSRF-Token': csrfToken })).status).to.equal(303);
+    // A response posted with no sign-on started in this browser is refused, and recorded.
+    expect((await request(world.env.app).post('/auth/saml/acs').type('form').send({ SAMLResponse: Buffer.from('<x/>').toString('base64') })).status).to.equal(401);
+    const auditor = await world.env.auth('auditor', { organization: 'RR8' });
+    const trail = await request(world.env.app).get('/fhir/AuditEvent?date=ge2020-01-01&date=le2040-01-01&_count=1000').set('Authorization', auditor);
+    expect(trail.status, trail.text).to.equal(200);
+    const events = (trail.body.entry ?? []).map((e: { resource: Record<string, unknown> }) => JSON.stringify(e.resource));
+    expect(events.some((e: string) => e.includes('110122') && e.includes('555000000001') && e.includes('"outcome":"0"')), 'accepted login').to.equal(true);
+    expect(events.some((e: string) => e.includes('110123') && e.includes('555000000001')), 'logout').to.equal(true);
+    expect(events.some((e: string) => e.includes('110122') && e.includes('"outcome":"4"')), 'refused login').to.equal(true);
+  });
+
   it('after logout the old cookie is worthless: FHIR and /auth/session answer 401', async () => {
     const b = world.browser();
     await b.signOn({ user: USERS.gp });
