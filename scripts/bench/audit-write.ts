@@ -3,7 +3,7 @@
 // appenders each appending one event at a time and waiting for it, as requests do. Reports events
 // per second, how large the groups (transactions) were, the append latency, and how fast
 // verifyChain then walks the result. Usage:
-//   npm run bench:audit [-- --seconds 5] [--appenders 1,16,128] [--dir <folder on the disk to test>]
+//   npm run bench:audit-log [-- --seconds 5] [--appenders 1,16,128] [--dir <folder on the disk to test>]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ const SECONDS = Number(arg('seconds', '5'));
 const APPENDERS = arg('appenders', '1,16,128').split(',').map(Number);
 const DIR = arg('dir', tmpdir());
 if (!(SECONDS > 0) || APPENDERS.some((n) => !Number.isInteger(n) || n < 1)) {
-  console.error('usage: npm run bench:audit [-- --seconds 5] [--appenders 1,16,128] [--dir <folder>]');
+  console.error('usage: npm run bench:audit-log [-- --seconds 5] [--appenders 1,16,128] [--dir <folder>]');
   process.exit(2);
 }
 

@@ -12,6 +12,9 @@ export interface Targets {
   /** Seeding must reach this many resources per second. */
   seedRate: number;
   freeSlotScenario: string;
+  /** The audited read must reach this fraction of the bare Node server's throughput (same run, same bytes). */
+  auditedReadRatio: number;
+  readScenario: string;
 }
 
 export interface ReportInput {
@@ -92,6 +95,19 @@ export function verdicts(i: ReportInput): Verdict[] {
       measured: `${p95.toFixed(1)} ms`,
       met: p95 < i.targets.freeSlotP95Ms,
       note: p95 < i.targets.freeSlotP95Ms ? 'met' : `missed: ${(p95 / i.targets.freeSlotP95Ms).toFixed(1)}× the target`,
+    });
+  }
+  const read = i.result.results.find((r) => r.scenario.id === i.targets.readScenario);
+  const ratios = (read?.load ?? []).map((l) => l.ratio).filter((x): x is number => x !== undefined);
+  // Compared with the baseline only when the baseline replays this scenario's own bytes (it replays the suite's first).
+  if (read && ratios.length > 0 && i.result.results[0]?.scenario.id === i.targets.readScenario) {
+    const best = Math.max(...ratios);
+    out.push({
+      name: 'audited read throughput × bare Node baseline (best connection count)',
+      target: `≥ ${i.targets.auditedReadRatio}`,
+      measured: best.toFixed(3),
+      met: best >= i.targets.auditedReadRatio,
+      note: best >= i.targets.auditedReadRatio ? 'met' : `missed: ${((100 * best) / i.targets.auditedReadRatio).toFixed(0)} % of the target`,
     });
   }
   const rate = i.manifest.seed.rate;

@@ -2,7 +2,7 @@
 // follows from them. Bump GENERATOR_VERSION whenever a change alters the generated resources, so a
 // seeded data folder from an older generator is not reused by the benchmark.
 
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 export interface EstateSpec {
   /** Total Slot resources (over `weeks` weeks). */

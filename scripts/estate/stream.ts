@@ -18,7 +18,7 @@ export interface EstateSamples {
   /** GP PractitionerRoles (requesters of referrals). */
   requesters: string[];
   /** Patients with an appointment, and that appointment's start (a reservoir sample). */
-  appointments: { patient: string; start: string }[];
+  appointments: { patient: string; start: string; id: string }[];
   /** First and last day of the calendar (YYYY-MM-DD). */
   firstDay: string;
   lastDay: string;
@@ -146,15 +146,15 @@ function* calendar(spec: EstateSpec, dir: Directory, firstDayMs: number, samples
           const draw = rng.next();
           if (draw < SHAPE.booked) {
             yield build.slot(slotId, sch, 'busy', start, end) as Resource;
-            const drawn = { patient: '' };
+            const drawn = { patient: '', id: '' };
             yield* booking(spec, dir, sch, rng, booked++, { slotId, start, end, startMs, nowMs }, drawn);
             // Reservoir sample of (patient, appointment start) for the appointment search.
-            const patient = drawn.patient;
+            const { patient, id } = drawn;
             seen++;
-            if (samples.appointments.length < APPOINTMENT_SAMPLE) samples.appointments.push({ patient, start });
+            if (samples.appointments.length < APPOINTMENT_SAMPLE) samples.appointments.push({ patient, start, id });
             else {
               const j = sampleRng.int(seen);
-              if (j < APPOINTMENT_SAMPLE) samples.appointments[j] = { patient, start };
+              if (j < APPOINTMENT_SAMPLE) samples.appointments[j] = { patient, start, id };
             }
           } else {
             yield build.slot(slotId, sch, draw < SHAPE.booked + SHAPE.blocked ? 'busy-unavailable' : 'free', start, end) as Resource;
@@ -178,7 +178,7 @@ interface SlotTimes {
 
 /** The referral and appointment of booked slot number `b`; `drawn.patient` receives the patient id. */
 function* booking(
-  spec: EstateSpec, dir: Directory, sch: Schedule, rng: Rng, b: number, t: SlotTimes, drawn: { patient: string },
+  spec: EstateSpec, dir: Directory, sch: Schedule, rng: Rng, b: number, t: SlotTimes, drawn: { patient: string; id: string },
 ): Generator<Resource> {
   const { slotId, start, end, startMs, nowMs } = t;
   const { seed } = spec;
@@ -217,6 +217,7 @@ function* booking(
     patientName,
   }) as Resource;
   drawn.patient = patientId;
+  drawn.id = entityId(seed, STREAM.appointment, b);
 }
 
 function unbookedReferral(spec: EstateSpec, dir: Directory, sch: Schedule, u: number, startMs: number, nowMs: number): Resource {
