@@ -36,6 +36,7 @@ import { openSqliteStore } from './store/sqlite/index.js';
 import { startRecordsSweeper } from './store/common/records-sweeper.js';
 import { AuditLog } from './audit/audit-log.js';
 import { createAuditTrail } from './audit/trail.js';
+import { startAlertWebhook } from './audit/alert-webhook.js';
 
 export interface Envelope {
   app: Express;
@@ -151,6 +152,15 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
     intervalMs: 10 * 60_000,
     onError: (e) => console.error(JSON.stringify({ msg: 'records purge failed', error: e instanceof Error ? e.stack : String(e) })),
   });
+  // Alerts are in the audit trail already; when a webhook is configured they are also pushed there.
+  const webhook = config.alertWebhook && startAlertWebhook({
+    store,
+    url: config.alertWebhook.url,
+    ...(config.alertWebhook.authorization ? { headers: { authorization: config.alertWebhook.authorization } } : {}),
+    intervalMs: config.alertWebhook.intervalMs,
+    now,
+    onError: (e) => console.error(JSON.stringify({ msg: 'alert webhook delivery failed; will retry', error: e instanceof Error ? e.message : String(e) })),
+  });
   return {
     app,
     store,
@@ -159,6 +169,7 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
     close: async () => {
       await sweeper.stop();
       await recordsSweeper.stop();
+      await webhook?.stop();
       // Waits for the groups in flight: an acknowledged request's record is never lost on shutdown.
       await auditLog.close();
       await store.close();

@@ -19,6 +19,8 @@ export interface Config {
   relationshipClaimHours: number;
   /** What a patient sees of the staff who accessed their record: role and organisation, or everything. */
   auditPatientView: 'role-and-organisation' | 'full';
+  /** Where privacy-officer alerts are POSTed (each alert AuditEvent, with retry); unset: not pushed. */
+  alertWebhook?: { url: string; authorization?: string; intervalMs: number };
   production: boolean;
 }
 
@@ -65,6 +67,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     auditPatientView: patientView(str(env, 'AUDIT_PATIENT_VIEW_STAFF')),
     production: env.NODE_ENV === 'production',
   };
+  const webhook = str(env, 'AUDIT_ALERT_WEBHOOK_URL');
+  if (webhook !== undefined) {
+    if (!/^https?:\/\/[^/]+/.test(webhook)) throw new Error('AUDIT_ALERT_WEBHOOK_URL must be an http(s) URL');
+    const authorization = str(env, 'AUDIT_ALERT_WEBHOOK_AUTHORIZATION');
+    config.alertWebhook = { url: webhook, intervalMs: int(env, 'AUDIT_ALERT_WEBHOOK_SECONDS', 30, 1, 3600) * 1000, ...(authorization ? { authorization } : {}) };
+  }
   const mongo = str(env, 'MONGODB_URI');
   if (mongo) config.mongodbUri = mongo;
   if (publicBaseUrl) config.publicBaseUrl = publicBaseUrl;

@@ -12,12 +12,13 @@ import type { HistoryRequest, Store, StoreReader, StoreWriter, StoredVersion, Wr
 import type { FollowUp, RuleOutcome, RuleReader, StoredResource, WriteIntent, WriteRules } from '../scheduling/port.js';
 import type { RecordStore } from '../domain/records.js';
 import type { Cond, IndexValue } from '../domain/search-types.js';
-import { NO_FACTS, ownPatientId, PATIENT_PARAM, type PolicyFacts } from '../policy/conditions.js';
+import { NO_FACTS, ownPatientId, type PolicyFacts } from '../policy/conditions.js';
 import { forPatient, NotAboutThisPatientError, type StaffIdentity } from '../audit/patient-view.js';
 import type { AuditSink } from './audit-sink.js';
 import { accessRecord, recordOrRefuse, type RequestFacts } from './audit-trail.js';
 import type { AccessRecord } from '../domain/access-record.js';
 import { Disclosures } from './disclosures.js';
+import { patientsAbout } from './patient-refs.js';
 import { limitsWhere } from '../policy/decide-interaction.js';
 import type { InteractionPolicy, Limit } from './interaction-policy.js';
 import { claimedPatients, MAX_REASON_LENGTH, recordClaim, type Claim } from './relationship-claims.js';
@@ -193,12 +194,6 @@ export class Guard {
     return recordOrRefuse(this.deps.audit, accessRecord(facts, this.principal, this.disclosures, outcome, this.now()), onFault);
   }
 
-  /** The patients (ids) a resource is about: itself for a Patient, else through its patient parameter. */
-  private patientsAbout(type: string, resource: Resource | undefined, id: string): string[] {
-    if (type === 'Patient') return [id];
-    const param = PATIENT_PARAM[type];
-    return param && resource ? this.patientsOf(resource, param) : [];
-  }
 
   /**
    * A patient reading the AuditEvents about their own record sees the "who looked at my record"
@@ -220,7 +215,7 @@ export class Guard {
   }
 
   private release(v: StoredVersion): ReleasedVersion {
-    this.disclosures.add({ type: v.resourceType, id: v.id, versionId: v.versionId }, this.patientsAbout(v.resourceType, v.deleted ? undefined : v.resource, v.id));
+    this.disclosures.add({ type: v.resourceType, id: v.id, versionId: v.versionId }, v.resourceType === 'Patient' ? [v.id] : v.deleted ? [] : patientsAbout(v.resource));
     const out: ReleasedVersion = {
       resourceType: v.resourceType,
       id: v.id,
