@@ -100,7 +100,8 @@ export function verdicts(i: ReportInput): Verdict[] {
   const read = i.result.results.find((r) => r.scenario.id === i.targets.readScenario);
   const ratios = (read?.load ?? []).map((l) => l.ratio).filter((x): x is number => x !== undefined);
   // Compared with the baseline only when the baseline replays this scenario's own bytes (it replays the suite's first).
-  if (read && ratios.length > 0 && i.result.results[0]?.scenario.id === i.targets.readScenario) {
+  const first = i.result.results.find((r) => r.scenario.target !== 'baseline');
+  if (read && ratios.length > 0 && first?.scenario.id === i.targets.readScenario) {
     const best = Math.max(...ratios);
     out.push({
       name: 'audited read throughput × bare Node baseline (best connection count)',
