@@ -35,6 +35,8 @@ import type { Indexer, Store } from './store/port.js';
 import { openSqliteStore } from './store/sqlite/index.js';
 import { startRecordsSweeper } from './store/common/records-sweeper.js';
 import { AuditLog } from './audit/audit-log.js';
+import type { AuditAppender } from './audit/appender.js';
+import { ThreadAuditLog } from './audit/thread-log.js';
 import { createAuditTrail } from './audit/trail.js';
 import { startAlertWebhook } from './audit/alert-webhook.js';
 
@@ -88,10 +90,16 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
   const now = opts.now ?? (() => new Date());
   const store = await (opts.openStore ? opts.openStore(indexer) : openStore(config, indexer));
   // The audit trail: every interaction's AuditEvents, chained and durable before the response leaves.
-  const auditLog = new AuditLog(store, {
-    now,
-    onAnchorError: (e) => console.error(JSON.stringify({ msg: 'audit anchor write failed', error: e instanceof Error ? e.stack : String(e) })),
-  });
+  // On a SQLite file the log runs on a writer thread of its own (src/audit/thread-log.ts says why);
+  // on MongoDB (whose driver does not block), :memory: (one connection only) or a store a caller
+  // supplied, it runs here.
+  const ownFile = !opts.openStore && !config.mongodbUri && config.sqliteFile !== ':memory:';
+  const auditLog: AuditAppender = ownFile
+    ? await ThreadAuditLog.start(new URL('./audit-writer.js', import.meta.url), { file: config.sqliteFile })
+    : new AuditLog(store, {
+      now,
+      onAnchorError: (e) => console.error(JSON.stringify({ msg: 'audit anchor write failed', error: e instanceof Error ? e.stack : String(e) })),
+    });
   const audit = createAuditTrail({ log: auditLog, server: SOFTWARE });
   const signOns = signOnAudit(audit, SOFTWARE, (e) => console.error(JSON.stringify({ msg: 'audit trail could not record a sign-on', error: e instanceof Error ? e.stack : String(e) })));
   // System sign-on (/auth/token): its tokens are a second trusted issuer beside the configured one.

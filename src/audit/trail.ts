@@ -6,11 +6,11 @@ import type { AccessRecord } from '../domain/access-record.js';
 import type { Principal } from '../domain/principal.js';
 import type { r4 } from '../domain/fhir.js';
 import { alertEvent, RefusalCounter, type AlertDetails, type AlertKind } from './alerts.js';
-import type { AuditLog } from './audit-log.js';
+import type { AuditAppender } from './appender.js';
 import { auditEventsFor } from './balp.js';
 
 export interface AuditTrailOptions {
-  log: AuditLog;
+  log: AuditAppender;
   /** Refusals (401, 403) of one principal (or address, when nobody signed in) that raise an alert, within windowMs. */
   refusals?: { threshold: number; windowMs: number };
   server: { name: string; version: string };

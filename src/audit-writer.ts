@@ -1,0 +1,39 @@
+// The audit writer thread's composition root (started by src/audit/thread-log.ts): its own SQLite
+// connection to the server's database file, the same indexer the server uses, and an AuditLog.
+// It answers each append once its group is durable, and closes the log (finishing every queued
+// group) before it exits.
+import { parentPort, workerData } from 'node:worker_threads';
+import { AuditLog } from './audit/audit-log.js';
+import type { WriterData, WriterReply } from './audit/thread-log.js';
+import { FhirError } from './domain/errors.js';
+import type { r4 } from './domain/fhir.js';
+import { createIndexer } from './search/indexer.js';
+import { loadR4Registry } from './search/registry.js';
+import { openSqliteStore } from './store/sqlite/index.js';
+
+async function run(): Promise<void> {
+  const port = parentPort!;
+  const data = workerData as WriterData;
+  const store = await openSqliteStore({ file: data.file, indexer: createIndexer(loadR4Registry()) });
+  const log = new AuditLog(store, {
+    onAnchorError: (e) => console.error(JSON.stringify({ msg: 'audit anchor write failed', error: e instanceof Error ? e.stack : String(e) })),
+  });
+  port.on('message', (m: { id?: number; events?: r4.AuditEvent[]; close?: boolean }) => {
+    if (m.close) {
+      void log.close().finally(() => store.close()).finally(() => port.close());
+      return;
+    }
+    const id = m.id!;
+    log.append(m.events ?? []).then(
+      (stored) => port.postMessage({ id, ok: true, stored } satisfies WriterReply),
+      (e: unknown) => port.postMessage({
+        id, ok: false, status: e instanceof FhirError ? e.status : 500, message: e instanceof Error ? e.message : String(e),
+      } satisfies WriterReply),
+    );
+  });
+  port.postMessage({ ready: true });
+}
+
+run().catch((e: unknown) => {
+  parentPort?.postMessage({ error: e instanceof Error ? e.message : String(e) });
+});

@@ -1,0 +1,92 @@
+// The audit log on a thread of its own, for a database file. A durable SQLite commit waits for an
+// fsync, and better-sqlite3 waits on the thread that called it: with the log on the request
+// thread, every audit commit stalled every request, so concurrent requests rarely reached their
+// audit record together and group commit had little to group. Here the requests' thread only posts
+// events and awaits the answer; the writer thread (src/audit-writer.ts, with its own connection to
+// the same file) runs the AuditLog, whose groups now fill while it commits. Durability is
+// unchanged: append resolves only after the writer's commit.
+import { Worker } from 'node:worker_threads';
+import { errors, FhirError } from '../domain/errors.js';
+import type { r4 } from '../domain/fhir.js';
+import type { AuditAppender } from './appender.js';
+
+/** What the writer thread answers for one append. */
+export type WriterReply =
+  | { id: number; ok: true; stored: r4.AuditEvent[] }
+  | { id: number; ok: false; status: number; message: string };
+
+export interface WriterData {
+  /** SQLite database file (the same one the server's store opened). */
+  file: string;
+}
+
+export class ThreadAuditLog implements AuditAppender {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve: (e: r4.AuditEvent[]) => void; reject: (e: unknown) => void }>();
+  private next = 1;
+  private closed = false;
+  private readonly exited: Promise<void>;
+  private failure: Error | undefined;
+
+  private constructor(entry: URL, data: WriterData) {
+    this.worker = new Worker(entry, { workerData: data });
+    this.worker.on('message', (m: WriterReply) => this.settle(m));
+    this.exited = new Promise((resolve) => {
+      this.worker.on('error', (e) => {
+        this.failure = e;
+        this.failAll(e);
+      });
+      this.worker.on('exit', () => {
+        this.failAll(this.failure ?? new Error('the audit writer thread ended'));
+        resolve();
+      });
+    });
+  }
+
+  /** Starts the writer and waits until it has opened the database (or failed to). */
+  static async start(entry: URL, data: WriterData): Promise<ThreadAuditLog> {
+    const log = new ThreadAuditLog(entry, data);
+    await new Promise<void>((resolve, reject) => {
+      const onMessage = (m: { ready?: boolean; error?: string }) => {
+        if (m.ready) resolve();
+        else if (m.error !== undefined) reject(new Error(`the audit writer could not start: ${m.error}`));
+        else return;
+        log.worker.off('message', onMessage);
+      };
+      log.worker.on('message', onMessage);
+      log.worker.once('error', reject);
+    });
+    return log;
+  }
+
+  append(events: r4.AuditEvent[]): Promise<r4.AuditEvent[]> {
+    if (this.closed || this.failure) return Promise.reject(errors.unavailable('The audit log is closed'));
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, events });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return this.exited;
+    this.closed = true;
+    // The writer finishes what it was given (AuditLog.close) before it exits.
+    this.worker.postMessage({ close: true });
+    await this.exited;
+  }
+
+  private settle(m: WriterReply | { ready?: boolean }): void {
+    if (!('id' in m)) return;
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    this.pending.delete(m.id);
+    if (m.ok) p.resolve(m.stored);
+    else p.reject(m.status === 503 ? errors.unavailable(m.message) : new FhirError(m.status, errors.internal(m.message).issues));
+  }
+
+  private failAll(e: unknown): void {
+    for (const p of this.pending.values()) p.reject(errors.unavailable(`The audit log could not store the event (${e instanceof Error ? e.message : String(e)})`));
+    this.pending.clear();
+  }
+}
