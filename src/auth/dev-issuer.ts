@@ -1,11 +1,11 @@
 // Local token issuer for development and tests, used only when no IdP is configured. The server
 // verifies its tokens through the ordinary JWKS verifier with the public half of this key.
 import { randomUUID } from 'node:crypto';
-import { chmod, link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK } from 'jose';
 import type { JSONWebKeySet, JWK } from 'jose';
 import { audienceFromEnv } from './config.js';
+import { readOrCreateKey } from './key-file.js';
 
 /** `iss` of dev tokens. A URN, so it can never collide with a real IdP's https issuer. */
 export const DEV_ISSUER = 'urn:envelope:dev-issuer';
@@ -50,38 +50,10 @@ function checkKey(value: unknown, file: string): JWK {
   return k;
 }
 
-/**
- * Writes the key with O_EXCL semantics via link(): the file appears complete or not at all, and if
- * two processes (server and `npm run token`) start together, both end up with the first one's key.
- */
-async function writeKeyOnce(file: string, jwk: JWK): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  await writeFile(tmp, JSON.stringify(jwk, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
-  try {
-    await chmod(tmp, 0o600); // in case the umask was odd; never wider than owner read/write
-    await link(tmp, file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-  } finally {
-    await unlink(tmp).catch(() => undefined);
-  }
-}
 
 async function loadOrCreateKey(dir: string): Promise<JWK> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, DEV_KEY_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    await writeKeyOnce(file, await createKey());
-    text = await readFile(file, 'utf8');
-  }
-  // Like ssh: a signing key others can read lets them mint tokens for any role.
-  if (process.platform !== 'win32' && ((await stat(file)).mode & 0o077) !== 0) {
-    throw new Error(`${file} is readable by other users; run: chmod 600 ${file}`);
-  }
+  const text = await readOrCreateKey(dir, file, createKey);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

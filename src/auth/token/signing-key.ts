@@ -1,10 +1,11 @@
 // Envelope's own signing key for the access tokens /auth/token issues: an operator's key file
 // (AUTH_SIGNING_KEY_FILE, a private JWK or PEM), or else an ES384 key generated once in DATA_DIR.
-import { createPrivateKey, randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { chmod, link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK } from 'jose';
 import type { CryptoKey, JWK } from 'jose';
+import { checkPrivate, readOrCreateKey } from '../key-file.js';
 
 export type SigningAlgorithm = 'ES384' | 'RS384';
 export const GENERATED_ALGORITHM: SigningAlgorithm = 'ES384';
@@ -63,46 +64,17 @@ async function signingKeyFrom(text: string, source: string): Promise<SigningKey>
   };
 }
 
-/** Like ssh: a signing key others can read lets them mint tokens for any registered client. */
-async function checkPrivate(file: string): Promise<void> {
-  if (process.platform !== 'win32' && ((await stat(file)).mode & 0o077) !== 0) {
-    throw new Error(`${file} is readable by other users; run: chmod 600 ${file}`);
-  }
-}
 
-/**
- * Writes the key with O_EXCL semantics via link(): the file appears complete or not at all, and of
- * several Envelopes starting together on one DATA_DIR, all end up with the first one's key.
- */
-async function writeKeyOnce(file: string, jwk: JWK): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  await writeFile(tmp, JSON.stringify(jwk, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
-  try {
-    await chmod(tmp, 0o600);
-    await link(tmp, file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-  } finally {
-    await unlink(tmp).catch(() => undefined);
-  }
-}
 
 async function generatedKeyIn(dataDir: string): Promise<SigningKey> {
   const dir = join(dataDir, TOKEN_KEY_DIR);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, TOKEN_KEY_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  const text = await readOrCreateKey(dir, file, async () => {
     const { privateKey } = await generateKeyPair(GENERATED_ALGORITHM, { extractable: true });
     const jwk = await exportJWK(privateKey);
     jwk.kid = await calculateJwkThumbprint(publicPart(jwk));
-    await writeKeyOnce(file, jwk);
-    text = await readFile(file, 'utf8');
-  }
-  await checkPrivate(file);
+    return jwk;
+  });
   return signingKeyFrom(text, `${file} (delete it to create a new key)`);
 }
 
