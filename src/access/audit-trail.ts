@@ -23,7 +23,12 @@ export function accessRecord(
     patients: disclosures?.patients ?? [],
   };
   if (principal) r.principal = principal;
-  if (principal?.authMethod === 'saml' && principal.authnContext) r.saml = { authnContext: principal.authnContext };
+  if (principal?.authMethod === 'saml') {
+    const saml: NonNullable<AccessRecord['saml']> = {};
+    if (principal.authnContext) saml.authnContext = principal.authnContext;
+    if (principal.assertionId) saml.assertionId = principal.assertionId;
+    if (saml.authnContext || saml.assertionId) r.saml = saml;
+  }
   return r;
 }
 

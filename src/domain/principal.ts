@@ -42,4 +42,6 @@ export interface Principal {
   roleProfileId?: string;
   /** The authentication context the identity provider asserted (SAML AuthnContextClassRef or JWT `acr`). */
   authnContext?: string;
+  /** SAML sign-on: the ID of the assertion the session was started with (for the audit trail). */
+  assertionId?: string;
 }

@@ -40,6 +40,7 @@ function sessionPrincipal(s: Session): Principal {
   }
   if (s.data.issuer !== undefined) p.issuer = s.data.issuer;
   if (s.data.fhirUser !== undefined) p.fhirUser = s.data.fhirUser;
+  if (s.data.assertionId !== undefined) p.assertionId = s.data.assertionId;
   return p;
 }
 
@@ -154,20 +155,21 @@ export function samlRoutes(deps: SamlRoutesDeps): (app: Express) => void {
     const previous = readCookie(req.headers.cookie, SESSION_COOKIE);
     const stale = previous === undefined ? undefined : await sessions.resume(previous);
     if (stale) await sessions.end(stale.id);
-    const { user, subject, issuer } = accepted;
+    const { user, subject, issuer, assertionId } = accepted;
     const { secret, session } = await sessions.create({
       userId: user.userId,
       ...(user.name !== undefined ? { name: user.name } : {}),
       ...(user.fhirUser !== undefined ? { fhirUser: user.fhirUser } : {}),
       ...(issuer !== undefined ? { issuer } : {}),
       authnContext: user.authnContext,
+      assertionId,
       strongAuthentication: user.strongAuthentication,
       profiles: user.profiles.map((p) => ({ id: p.id, orgCode: p.orgCode, roleCode: p.roleCode, role: p.role, ...(p.roleName !== undefined ? { roleName: p.roleName } : {}) })),
       ...(user.selectedProfileId !== undefined ? { selectedProfileId: user.selectedProfileId } : {}),
       subject,
     });
     // No session cookie leaves before the login is durably in the audit trail.
-    if (deps.audit && !(await deps.audit(req, res, { interaction: 'login', status: 303, principal: sessionPrincipal(session), saml: { authnContext: user.authnContext } }))) {
+    if (deps.audit && !(await deps.audit(req, res, { interaction: 'login', status: 303, principal: sessionPrincipal(session), saml: { authnContext: user.authnContext, assertionId } }))) {
       await sessions.end(session.id);
       return sendOutcome(res, errors.unavailable('The audit trail cannot record the sign-on just now; try again'));
     }

@@ -101,15 +101,22 @@ describe('http: SAML sign-on (end to end against a local IdP)', function () {
     const b = world.browser();
     await b.signOn({ user: USERS.gp });
     const { csrfToken } = await b.session();
+    expect((await b.get('/fhir/Slot?_count=1')).status).to.equal(200);
     expect((await b.post('/auth/saml/logout', undefined, { 'X-CSRF-Token': csrfToken })).status).to.equal(303);
     // A response posted with no sign-on started in this browser is refused, and recorded.
     expect((await request(world.env.app).post('/auth/saml/acs').type('form').send({ SAMLResponse: Buffer.from('<x/>').toString('base64') })).status).to.equal(401);
     const auditor = await world.env.auth('auditor', { organization: 'RR8' });
-    const trail = await request(world.env.app).get('/fhir/AuditEvent?date=ge2020-01-01&date=le2040-01-01&_count=1000').set('Authorization', auditor);
+    const trail = await request(world.env.app).get('/fhir/AuditEvent?date=ge2020-01-01&date=le2040-01-01&_sort=-date&_count=1000').set('Authorization', auditor);
     expect(trail.status, trail.text).to.equal(200);
     const events = (trail.body.entry ?? []).map((e: { resource: Record<string, unknown> }) => JSON.stringify(e.resource));
     expect(events.some((e: string) => e.includes('110122') && e.includes('555000000001') && e.includes('"outcome":"0"')), 'accepted login').to.equal(true);
     expect(events.some((e: string) => e.includes('110123') && e.includes('555000000001')), 'logout').to.equal(true);
+    // FHIR calls made in the session carry the assertion id of its login (BALP: agent.policy).
+    const login = (trail.body.entry as { resource: { type: { code: string }; agent: { policy?: string[] }[] } }[])
+      .map((e) => e.resource).find((r) => JSON.stringify(r).includes('110122') && JSON.stringify(r).includes('555000000001'))!;
+    const assertionId = login.agent.flatMap((a) => a.policy ?? [])[0];
+    expect(assertionId, 'the login records its assertion id').to.be.a('string');
+    expect(events.some((e: string) => e.includes('"code":"search-type"') && e.includes(assertionId!)), 'the session\'s FHIR search carries it').to.equal(true);
     expect(events.some((e: string) => e.includes('110122') && e.includes('"outcome":"4"')), 'refused login').to.equal(true);
   });
 

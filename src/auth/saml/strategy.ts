@@ -27,6 +27,8 @@ export interface AcceptedSignOn {
   user: SignedOnUser;
   subject: SamlSubject;
   issuer?: string;
+  /** The verified assertion's ID (already claimed once: replays are refused). */
+  assertionId: string;
 }
 
 /** Why a verified response was still refused (no session is created). */
@@ -122,7 +124,7 @@ export function createSamlSignOn(deps: SamlSignOnDeps): SamlSignOn {
     if (!fresh) return refusal(401, 'This assertion was already used (replay)');
     const decision = decideSignOn(facts, policy);
     if (!decision.ok) return refusal(decision.status, decision.reason);
-    const accepted: AcceptedSignOn = { user: decision.user, subject };
+    const accepted: AcceptedSignOn = { user: decision.user, subject, assertionId: facts.id };
     if (facts.issuer !== undefined) accepted.issuer = facts.issuer;
     return accepted;
   }

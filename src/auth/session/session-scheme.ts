@@ -41,6 +41,7 @@ export function principalOf(session: Session, scopesFor: SessionSchemeDeps['scop
   };
   if (d.fhirUser !== undefined) principal.fhirUser = d.fhirUser;
   if (d.issuer !== undefined) principal.issuer = d.issuer;
+  if (d.assertionId !== undefined) principal.assertionId = d.assertionId;
   return principal;
 }
 

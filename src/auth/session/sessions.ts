@@ -33,6 +33,8 @@ export interface SessionData {
   fhirUser?: string;
   issuer?: string;
   authnContext: string;
+  /** The ID of the SAML assertion the session was started with (absent in sessions made before it was kept). */
+  assertionId?: string;
   strongAuthentication: boolean;
   profiles: SessionProfile[];
   selectedProfileId?: string;
