@@ -44,15 +44,20 @@ function roleAllows(role: RoleDefinition, type: ResourceType, p: Permission): bo
   return grantsFor(role, type, p).length > 0;
 }
 
-/** Undefined when some grant is unconditional (every resource of the type); else one Limit per grant. */
-function limitsOf(grants: readonly Grant[], type: ResourceType, principal: Principal): Limit[] | undefined {
-  if (grants.some((g) => g.when.length === 0)) return undefined;
-  return grants.map((g) => {
+/**
+ * Undefined when some grant is unconditional (every resource of the type) and nothing else limits
+ * it; else one Limit per grant. `also`: conditions every grant gets in addition (a `patient/` scope
+ * adds own-patient: such a token reaches only the launch patient's record).
+ */
+function limitsOf(grants: readonly Grant[], type: ResourceType, principal: Principal, also: readonly Condition[] = []): Limit[] | undefined {
+  if (also.length === 0 && grants.some((g) => g.when.length === 0)) return undefined;
+  const sets = grants.some((g) => g.when.length === 0) ? [also] : grants.map((g) => [...new Set([...g.when, ...also])]);
+  return sets.map((when) => {
     const limit: Limit = {
-      conditions: g.when,
-      where: (facts) => and(...g.when.map((c) => conditionCond(c, type, principal, facts))),
+      conditions: when,
+      where: (facts) => and(...when.map((c) => conditionCond(c, type, principal, facts))),
     };
-    if (g.when.includes('relationship')) limit.patientParam = type === 'Patient' ? '_id' : PATIENT_PARAM[type];
+    if (when.includes('relationship')) limit.patientParam = type === 'Patient' ? '_id' : PATIENT_PARAM[type];
     return limit;
   });
 }
@@ -63,18 +68,21 @@ export function limitsWhere(limits: readonly Limit[] | undefined, facts: PolicyF
 }
 
 /**
- * Scopes in `patient/` context are limited to the launch patient, which nothing enforces yet, so they
- * grant nothing for now rather than acting as `user/` scopes.
+ * What the scopes allow: 'all' through a `user/`, `system/` or bare scope; 'own-patient' through a
+ * `patient/` scope only — SMART's launch patient, which for Envelope is the Patient the token's
+ * `fhirUser` names (no fhirUser Patient: nothing); false otherwise.
  */
-function scopeAllows(scopes: readonly Scope[], type: ResourceType, p: Permission): boolean {
-  return scopes.some((s) => s.context !== 'patient' && (s.type === type || s.type === '*') && s.permissions.has(p));
+function scopeAllows(scopes: readonly Scope[], type: ResourceType, p: Permission): 'all' | 'own-patient' | false {
+  const covering = scopes.filter((s) => (s.type === type || s.type === '*') && s.permissions.has(p));
+  if (covering.some((s) => s.context !== 'patient')) return 'all';
+  return covering.length > 0 ? 'own-patient' : false;
 }
 
 /** The letters this principal may use on `type` (role ∩ scopes), conditions or not. Empty for an unknown role. */
 export function effectivePermissions(policy: RolePolicy, principal: Principal, type: ResourceType): Set<Permission> {
   const role = policy.roles.get(principal.role);
   if (!role) return new Set();
-  return new Set(PERMISSION_ORDER.filter((p) => roleAllows(role, type, p) && scopeAllows(principal.scopes, type, p)));
+  return new Set(PERMISSION_ORDER.filter((p) => roleAllows(role, type, p) && scopeAllows(principal.scopes, type, p) !== false));
 }
 
 const LETTER_NAME: Record<Permission, string> = { c: 'create', r: 'read', u: 'update', d: 'delete', s: 'search' };
@@ -113,7 +121,8 @@ export function decideInteraction(policy: RolePolicy, principal: Principal, inte
   const what = `${LETTER_NAME[p]} (${p}) on ${resourceType}`;
   const grants = grantsFor(role, resourceType, p);
   if (grants.length === 0) return deny(`Role '${role.name}' does not grant ${what}`);
-  if (!scopeAllows(principal.scopes, resourceType, p)) return deny(`The access token's scopes do not include ${what}`);
-  const limits = limitsOf(grants, resourceType, principal);
+  const scoped = scopeAllows(principal.scopes, resourceType, p);
+  if (scoped === false) return deny(`The access token's scopes do not include ${what}`);
+  const limits = limitsOf(grants, resourceType, principal, scoped === 'own-patient' ? ['own-patient'] : []);
   return limits ? { permit: true, limits } : PERMIT;
 }

@@ -150,6 +150,17 @@ describe('http: legitimate relationships', function () {
     });
   });
 
+  it('a patient/ scope reaches only the launch patient (fhirUser), whatever else the role could see', async () => {
+    const app = await env.auth('patient', { sub: 'ann-app', fhirUser: 'Patient/ann', scope: 'patient/Patient.rs patient/ServiceRequest.rs' });
+    await get('Patient/ann', app).expect(200);
+    await get('Patient/bob', app).expect(403);
+    assert.deepEqual(ids((await get('ServiceRequest', app).expect(200)).body), ['ServiceRequest/sr-ann']);
+    // A clinician's token with only patient/ scopes and no patient as fhirUser reaches no patient at all.
+    const narrow = await env.auth('gp-clinician', { sub: 'dr-a2', organization: 'A81001', scope: 'patient/*.rs' });
+    await get('Patient/ann', narrow).expect(403);
+    assert.deepEqual(ids((await get('Patient', narrow).expect(200)).body), []);
+  });
+
   describe('self-claimed relationships', () => {
     /** The privacy officer's alert feed: self-claimed relationship alerts in the audit trail. */
     const claimAlerts = async () => {

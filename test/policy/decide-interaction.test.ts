@@ -196,10 +196,16 @@ describe('policy/decideInteraction with the default role policy', () => {
       }
     });
 
-    it('patient/ scopes do not grant (launch context is not enforced yet)', () => {
-      const d = decideInteraction(policy, principal('gp-clinician', [scope('patient', '*', 'cruds')]), 'read', 'Appointment');
-      assert.equal(d.permit, false);
-      assert.match(!d.permit ? d.reason : '', /scopes do not include read \(r\) on Appointment/);
+    it('patient/ scopes grant only what concerns the launch patient (own-patient, on top of the role\'s own conditions)', () => {
+      const gp = decideInteraction(policy, principal('gp-clinician', [scope('patient', '*', 'cruds')]), 'read', 'Appointment');
+      assert.deepEqual(gp.permit && gp.limits?.map((l) => [...l.conditions].sort()), [['own-patient', 'relationship']]);
+      const slots = decideInteraction(policy, principal('gp-clinician', [scope('patient', '*', 'rs')]), 'read', 'Slot');
+      assert.deepEqual(slots.permit && slots.limits?.map((l) => l.conditions), [['own-patient']], 'an unconditional grant becomes own-patient');
+      const mine = decideInteraction(policy, principal('patient', [scope('patient', 'Appointment', 'rs')]), 'read', 'Appointment');
+      assert.deepEqual(mine.permit && mine.limits?.map((l) => l.conditions), [['own-patient']]);
+      // A user/ scope next to it lifts the extra limit.
+      const both = decideInteraction(policy, principal('gp-clinician', [scope('patient', '*', 'rs'), scope('user', 'Slot', 'rs')]), 'read', 'Slot');
+      assert.deepEqual(both, { permit: true });
     });
 
     it('bare v1 read/write scopes work through the role', () => {
