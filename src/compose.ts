@@ -152,6 +152,14 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
     now,
     intervalMs: scheduling.sweepIntervalMs,
     onError: (e) => console.error(JSON.stringify({ msg: 'hold sweep failed', error: e instanceof Error ? e.stack : String(e) })),
+    // The server's own writes are audited too: an internal principal, the reason in its name and request id.
+    onReleased: (slotId) => audit.record({
+      requestId: `hold-sweep-${slotId}-${now().getTime()}`, interaction: 'update', action: 'U', recorded: now().toISOString(),
+      outcome: { code: '0', status: 200 },
+      principal: { sub: 'envelope-hold-sweeper', authMethod: 'internal', role: 'system', scopes: [] },
+      client: {}, server: { name: SOFTWARE.name, version: SOFTWARE.version }, method: 'PUT', path: `/Slot/${slotId}`,
+      resources: [{ type: 'Slot', id: slotId }], patients: [],
+    }),
   });
   // Expired sessions, once-only ids and claims are deleted every ten minutes (they are invisible already).
   const recordsSweeper = startRecordsSweeper({

@@ -44,7 +44,7 @@ export function agentsFor(facts: AgentFacts, types: AgentTypes): Agent[] {
  * A system acting for nobody has no human agent (its client agent is the requestor).
  */
 export function humanAgent(p: Principal, participation: Coding, saml?: AgentFacts['saml']): Agent | undefined {
-  if (!p.endUser && p.authMethod === 'client-credentials') return undefined;
+  if (!p.endUser && (p.authMethod === 'client-credentials' || p.authMethod === 'internal')) return undefined;
   const type: Coding[] = [participation];
   if (!p.endUser && p.authMethod === 'saml') type.push(USER_SAML_AGENT);
   if (!p.endUser && p.authMethod === 'jwt') type.push(USER_OAUTH_AGENT);
@@ -71,7 +71,7 @@ export function organisationAgent(p: Principal): Agent | undefined {
 
 function clientAgent(facts: AgentFacts, type: Coding, isRequestor: boolean): Agent {
   const p = facts.principal;
-  const clientId = p?.clientId ?? (p?.authMethod === 'client-credentials' ? p.sub : undefined);
+  const clientId = p?.clientId ?? (p?.authMethod === 'client-credentials' || p?.authMethod === 'internal' ? p.sub : undefined);
   const who: r4.Reference = {};
   if (clientId) who.identifier = { system: CLIENT_ID, value: clientId };
   if (facts.client.userAgent) who.display = facts.client.userAgent;

@@ -1,6 +1,7 @@
 // Who is asking. Built by src/auth from a verified credential; read by src/policy and src/access.
 
-export type AuthMethod = 'jwt' | 'client-credentials' | 'saml';
+/** `internal`: the server itself (its timers, such as the hold sweeper), never a request's caller. */
+export type AuthMethod = 'jwt' | 'client-credentials' | 'saml' | 'internal';
 
 /** A parsed SMART scope: context/type.permissions, with v1 read/write normalised to v2 letters. */
 export interface Scope {

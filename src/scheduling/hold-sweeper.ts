@@ -25,7 +25,7 @@ export interface SweepWriter {
 }
 
 /** Frees every slot whose hold has lapsed by `now`; returns how many it freed. */
-export async function releaseLapsedHolds(store: SweepStore, now: Date): Promise<number> {
+export async function releaseLapsedHolds(store: SweepStore, now: Date, onReleased?: (slotId: string) => Promise<void>): Promise<number> {
   const lapsed: string[] = [];
   const req = query('Slot', codeIn('status', ['busy-tentative']));
   // Collect first, release after: releasing changes the very set the cursor walks.
@@ -34,7 +34,11 @@ export async function releaseLapsedHolds(store: SweepStore, now: Date): Promise<
     if (!page.next) break;
   }
   let released = 0;
-  for (const id of lapsed) if (await releaseOne(store, id, now)) released++;
+  for (const id of lapsed) {
+    if (!(await releaseOne(store, id, now))) continue;
+    released++;
+    await onReleased?.(id);
+  }
   return released;
 }
 
@@ -67,6 +71,8 @@ export interface HoldSweeperOptions {
   intervalMs: number;
   /** A failed sweep is reported here and retried at the next tick; it never stops the timer. */
   onError: (e: unknown) => void;
+  /** Told of each slot released, after its commit (the composition root records it in the audit trail). */
+  onReleased?: (slotId: string) => Promise<void>;
 }
 
 /** Sweeps once (awaited, so start-up ends with lapsed holds released), then every intervalMs. */
@@ -75,7 +81,7 @@ export async function startHoldSweeper(opts: HoldSweeperOptions): Promise<HoldSw
   let stopped = false;
   const sweep = (): Promise<number> => {
     if (running) return running;
-    running = releaseLapsedHolds(opts.store, opts.now()).finally(() => (running = undefined));
+    running = releaseLapsedHolds(opts.store, opts.now(), opts.onReleased).finally(() => (running = undefined));
     return running;
   };
   const tick = () => {

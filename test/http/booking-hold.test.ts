@@ -126,6 +126,12 @@ describe('http: $hold', function () {
     }
     assert.equal((current?.resource as Json).status, 'free');
     assert.equal((current?.resource as Json).extension, undefined);
+    // The server's own write is in the audit trail, by an internal principal.
+    const auditor = await env.auth('auditor', { organization: 'RR8' });
+    const trail = await request(env.app).get(`/fhir/AuditEvent?date=ge2020-01-01&date=le2100-01-01&entity=Slot/${slot.id}`).set('Authorization', auditor).expect(200);
+    const sweeps = (trail.body.entry ?? []).map((e: { resource: Json }) => JSON.stringify(e.resource)).filter((j: string) => j.includes('envelope-hold-sweeper'));
+    assert.equal(sweeps.length, 1, JSON.stringify(trail.body));
+    assert.ok(sweeps[0].includes('hold-sweep-'), 'the request id names the reason');
   });
 });
 
