@@ -21,46 +21,60 @@ export interface WriterData {
 }
 
 export class ThreadAuditLog implements AuditAppender {
-  private readonly worker: Worker;
+  private worker!: Worker;
   private readonly pending = new Map<number, { resolve: (e: r4.AuditEvent[]) => void; reject: (e: unknown) => void }>();
   private next = 1;
   private closed = false;
-  private readonly exited: Promise<void>;
-  private failure: Error | undefined;
+  private exited: Promise<void> = Promise.resolve();
+  private ready: Promise<void> = Promise.resolve();
+  /** Writers started after the first (a writer that dies is replaced; appends in flight fail with 503). */
+  restarts = 0;
 
-  private constructor(entry: URL, data: WriterData) {
-    this.worker = new Worker(entry, { workerData: data });
-    this.worker.on('message', (m: WriterReply) => this.settle(m));
+  private constructor(private readonly entry: URL, private readonly data: WriterData) {}
+
+  /** Starts the writer and waits until it has opened the database (or failed to). */
+  static async start(entry: URL, data: WriterData): Promise<ThreadAuditLog> {
+    const log = new ThreadAuditLog(entry, data);
+    log.spawn();
+    await log.ready;
+    return log;
+  }
+
+  private spawn(): void {
+    const worker = new Worker(this.entry, { workerData: this.data });
+    this.worker = worker;
+    this.ready = new Promise<void>((resolve, reject) => {
+      const onMessage = (m: { ready?: boolean; error?: string }) => {
+        if (m.ready) resolve();
+        else if (m.error !== undefined) reject(new Error(`the audit writer could not start: ${m.error}`));
+        else return;
+        worker.off('message', onMessage);
+      };
+      worker.on('message', onMessage);
+      worker.once('error', reject);
+    });
+    this.ready.catch(() => undefined);
+    worker.on('message', (m: WriterReply) => this.settle(m));
+    worker.on('error', (e) => this.failAll(e));
     this.exited = new Promise((resolve) => {
-      this.worker.on('error', (e) => {
-        this.failure = e;
-        this.failAll(e);
-      });
-      this.worker.on('exit', () => {
-        this.failAll(this.failure ?? new Error('the audit writer thread ended'));
+      worker.on('exit', () => {
+        this.failAll(new Error('the audit writer thread ended'));
+        // Fail closed for what was in flight, then carry on with a new writer: the server must not
+        // answer 503 for ever because one thread died.
+        if (!this.closed) {
+          this.restarts++;
+          this.spawn();
+        }
         resolve();
       });
     });
   }
 
-  /** Starts the writer and waits until it has opened the database (or failed to). */
-  static async start(entry: URL, data: WriterData): Promise<ThreadAuditLog> {
-    const log = new ThreadAuditLog(entry, data);
-    await new Promise<void>((resolve, reject) => {
-      const onMessage = (m: { ready?: boolean; error?: string }) => {
-        if (m.ready) resolve();
-        else if (m.error !== undefined) reject(new Error(`the audit writer could not start: ${m.error}`));
-        else return;
-        log.worker.off('message', onMessage);
-      };
-      log.worker.on('message', onMessage);
-      log.worker.once('error', reject);
+  async append(events: r4.AuditEvent[]): Promise<r4.AuditEvent[]> {
+    if (this.closed) throw errors.unavailable('The audit log is closed');
+    await this.ready.catch(() => {
+      throw errors.unavailable('The audit writer is not running');
     });
-    return log;
-  }
-
-  append(events: r4.AuditEvent[]): Promise<r4.AuditEvent[]> {
-    if (this.closed || this.failure) return Promise.reject(errors.unavailable('The audit log is closed'));
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
