@@ -97,19 +97,7 @@ export async function checkAfterWrite(reader: StoreReader, type: string, id: str
   throw hiddenError(type, id, pending.limits);
 }
 
-/**
- * The Patient-side condition of a relationship limit on a type about a patient: its `where` is
- * "chain(param → Patient, X)"; X is what a Patient must satisfy.
- */
+/** What the patients a relationship limit's resources name must satisfy (FALSE when it says nothing). */
 function patientWhere(limit: Limit, facts: PolicyFacts): Cond {
-  return patientSide(limit.where(facts)) ?? { k: 'false' };
-}
-
-function patientSide(c: Cond): Cond | undefined {
-  if (c.k === 'chain' && c.types.length === 1 && c.types[0] === 'Patient') return c.where;
-  if (c.k === 'and') {
-    const parts = c.of.map(patientSide);
-    return parts.every((p) => p !== undefined) ? { k: 'and', of: parts as Cond[] } : undefined;
-  }
-  return undefined;
+  return limit.patientWhere?.(facts) ?? { k: 'false' };
 }

@@ -28,6 +28,8 @@ export interface Limit {
    * principal was related to BEFORE the write (the access layer checks it this way).
    */
   patientParam?: string;
+  /** With patientParam, on a type other than Patient: what those patients must satisfy. */
+  patientWhere?(facts: PolicyFacts): Cond;
 }
 
 /** `reason` names the rule that refused; it holds no resource data, so it may go into an OperationOutcome. */
@@ -57,7 +59,10 @@ function limitsOf(grants: readonly Grant[], type: ResourceType, principal: Princ
       conditions: when,
       where: (facts) => and(...when.map((c) => conditionCond(c, type, principal, facts))),
     };
-    if (when.includes('relationship')) limit.patientParam = type === 'Patient' ? '_id' : PATIENT_PARAM[type];
+    if (when.includes('relationship')) {
+      limit.patientParam = type === 'Patient' ? '_id' : PATIENT_PARAM[type];
+      if (type !== 'Patient') limit.patientWhere = (facts) => and(...when.map((c) => conditionCond(c, 'Patient', principal, facts)));
+    }
     return limit;
   });
 }
