@@ -8,6 +8,7 @@ import type { AuthMethod, Principal } from '../domain/principal.js';
 import { principalFromClaims } from './claims.js';
 import type { ClaimNames } from './config.js';
 import { unauthorized } from './unauthorized.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 /**
  * Asymmetric algorithms only. `none` would accept unsigned tokens and HS* would let anyone holding the
@@ -154,16 +155,21 @@ export async function createJwtVerifier(config: VerifierConfig): Promise<JwtVeri
     // A token without exp would never expire.
     requiredClaims: ['exp'],
   };
+  const verified = new VerifiedTokens(config.now ? () => config.now!().getTime() : Date.now);
   return {
     async verifyBearer(header) {
       const token = extractBearer(header);
+      const known = verified.get(token);
+      if (known) return known;
       let payload: Record<string, unknown>;
       try {
         ({ payload } = await jwtVerify(token, getKey, config.now ? { ...options, currentDate: config.now() } : options));
       } catch (e) {
         throw mapVerifyError(e);
       }
-      return principalFromClaims(payload, config.claimNames, config.authMethod ?? 'jwt');
+      const principal = principalFromClaims(payload, config.claimNames, config.authMethod ?? 'jwt');
+      verified.remember(token, principal, payload, config.clockToleranceSec);
+      return verified.get(token) ?? principal;
     },
   };
 }
