@@ -1,6 +1,7 @@
 // Typed configuration from the environment, with safe defaults. Every variable is listed in the
 // README's configuration table.
 import { resolve } from 'node:path';
+import { envInt, envString } from './domain/env.js';
 
 export interface Config {
   port: number;
@@ -24,19 +25,7 @@ export interface Config {
   production: boolean;
 }
 
-function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return dflt;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new Error(`${name} must be an integer from ${min} to ${max}`);
-  }
-  return Number(raw);
-}
 
-function str(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const v = env[name]?.trim();
-  return v ? v : undefined;
-}
 
 function patientView(v: string | undefined): Config['auditPatientView'] {
   if (v === undefined || v === 'role-and-organisation' || v === 'full') return v ?? 'role-and-organisation';
@@ -44,36 +33,36 @@ function patientView(v: string | undefined): Config['auditPatientView'] {
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
-  const dataDir = resolve(str(env, 'DATA_DIR') ?? './data');
-  const sqlite = str(env, 'SQLITE_FILE') ?? 'envelope.sqlite';
-  const publicBaseUrl = str(env, 'PUBLIC_BASE_URL')?.replace(/\/+$/, '');
+  const dataDir = resolve(envString(env, 'DATA_DIR') ?? './data');
+  const sqlite = envString(env, 'SQLITE_FILE') ?? 'envelope.sqlite';
+  const publicBaseUrl = envString(env, 'PUBLIC_BASE_URL')?.replace(/\/+$/, '');
   if (publicBaseUrl !== undefined && !/^https?:\/\/[^/]+(\/.*)?$/.test(publicBaseUrl)) {
     throw new Error('PUBLIC_BASE_URL must be an http(s) URL such as https://envelope.example.org');
   }
-  const bodyLimit = str(env, 'BODY_LIMIT') ?? '5mb';
+  const bodyLimit = envString(env, 'BODY_LIMIT') ?? '5mb';
   if (!/^\d+(b|kb|mb)$/i.test(bodyLimit)) throw new Error('BODY_LIMIT must look like 5mb, 512kb or 100000b');
-  const searchMaxCount = int(env, 'SEARCH_MAX_COUNT', 1000, 1, 10000);
+  const searchMaxCount = envInt(env, 'SEARCH_MAX_COUNT', 1000, 1, 10000);
   const config: Config = {
-    port: int(env, 'PORT', 8080, 0, 65535),
-    host: str(env, 'HOST') ?? '0.0.0.0',
+    port: envInt(env, 'PORT', 8080, 0, 65535),
+    host: envString(env, 'HOST') ?? '0.0.0.0',
     dataDir,
     sqliteFile: sqlite === ':memory:' ? sqlite : resolve(dataDir, sqlite),
-    mongodbDb: str(env, 'MONGODB_DB') ?? 'envelope',
+    mongodbDb: envString(env, 'MONGODB_DB') ?? 'envelope',
     bodyLimit,
-    searchDefaultCount: Math.min(int(env, 'SEARCH_DEFAULT_COUNT', 50, 1, 10000), searchMaxCount),
+    searchDefaultCount: Math.min(envInt(env, 'SEARCH_DEFAULT_COUNT', 50, 1, 10000), searchMaxCount),
     searchMaxCount,
-    rolePolicyFile: resolve(str(env, 'ROLE_POLICY_FILE') ?? new URL('../../policy/roles.json', import.meta.url).pathname),
-    relationshipClaimHours: int(env, 'RELATIONSHIP_CLAIM_HOURS', 24, 1, 24 * 31),
-    auditPatientView: patientView(str(env, 'AUDIT_PATIENT_VIEW_STAFF')),
+    rolePolicyFile: resolve(envString(env, 'ROLE_POLICY_FILE') ?? new URL('../../policy/roles.json', import.meta.url).pathname),
+    relationshipClaimHours: envInt(env, 'RELATIONSHIP_CLAIM_HOURS', 24, 1, 24 * 31),
+    auditPatientView: patientView(envString(env, 'AUDIT_PATIENT_VIEW_STAFF')),
     production: env.NODE_ENV === 'production',
   };
-  const webhook = str(env, 'AUDIT_ALERT_WEBHOOK_URL');
+  const webhook = envString(env, 'AUDIT_ALERT_WEBHOOK_URL');
   if (webhook !== undefined) {
     if (!/^https?:\/\/[^/]+/.test(webhook)) throw new Error('AUDIT_ALERT_WEBHOOK_URL must be an http(s) URL');
-    const authorization = str(env, 'AUDIT_ALERT_WEBHOOK_AUTHORIZATION');
-    config.alertWebhook = { url: webhook, intervalMs: int(env, 'AUDIT_ALERT_WEBHOOK_SECONDS', 30, 1, 3600) * 1000, ...(authorization ? { authorization } : {}) };
+    const authorization = envString(env, 'AUDIT_ALERT_WEBHOOK_AUTHORIZATION');
+    config.alertWebhook = { url: webhook, intervalMs: envInt(env, 'AUDIT_ALERT_WEBHOOK_SECONDS', 30, 1, 3600) * 1000, ...(authorization ? { authorization } : {}) };
   }
-  const mongo = str(env, 'MONGODB_URI');
+  const mongo = envString(env, 'MONGODB_URI');
   if (mongo) config.mongodbUri = mongo;
   if (publicBaseUrl) config.publicBaseUrl = publicBaseUrl;
   return config;

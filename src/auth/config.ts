@@ -1,5 +1,6 @@
 // Typed authentication settings read from the environment. Fails closed: an ambiguous or
 // half-configured setup is a startup error, never a silent fall-back to the dev issuer.
+import { envInt, envString } from '../domain/env.js';
 
 /** Names of the token claims that become a `Principal`. Each can be renamed for a given IdP. */
 export interface ClaimNames {
@@ -53,14 +54,10 @@ export function usesDevIssuer(config: AuthConfig): boolean {
   return config.jwksFile === undefined && config.jwksUrl === undefined;
 }
 
-function read(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const v = env[name]?.trim();
-  return v ? v : undefined;
-}
 
 /** The audience the server expects; shared with the dev issuer so its tokens match. */
 export function audienceFromEnv(env: NodeJS.ProcessEnv): string {
-  return read(env, 'AUTH_AUDIENCE') ?? DEFAULT_AUDIENCE;
+  return envString(env, 'AUTH_AUDIENCE') ?? DEFAULT_AUDIENCE;
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -80,7 +77,7 @@ function checkJwksUrl(raw: string): string {
 }
 
 function claimName(env: NodeJS.ProcessEnv, key: keyof ClaimNames): string {
-  const v = read(env, CLAIM_ENV[key]);
+  const v = envString(env, CLAIM_ENV[key]);
   if (v === undefined) return DEFAULT_CLAIM_NAMES[key];
   if (v.length > 200) throw new Error(`${CLAIM_ENV[key]} is too long`);
   return v;
@@ -88,9 +85,9 @@ function claimName(env: NodeJS.ProcessEnv, key: keyof ClaimNames): string {
 
 /** Reads and validates the AUTH_* variables. Throws `Error` with the variable name on a bad setup. */
 export function authConfigFromEnv(env: NodeJS.ProcessEnv): AuthConfig {
-  const jwksFile = read(env, 'AUTH_JWKS_FILE');
-  const jwksUrlRaw = read(env, 'AUTH_JWKS_URL');
-  const issuer = read(env, 'AUTH_ISSUER');
+  const jwksFile = envString(env, 'AUTH_JWKS_FILE');
+  const jwksUrlRaw = envString(env, 'AUTH_JWKS_URL');
+  const issuer = envString(env, 'AUTH_ISSUER');
   if (jwksFile !== undefined && jwksUrlRaw !== undefined) {
     throw new Error('Set only one of AUTH_JWKS_FILE and AUTH_JWKS_URL');
   }
@@ -103,14 +100,7 @@ export function authConfigFromEnv(env: NodeJS.ProcessEnv): AuthConfig {
     throw new Error('AUTH_ISSUER is set but neither AUTH_JWKS_FILE nor AUTH_JWKS_URL is');
   }
 
-  const tolRaw = read(env, 'AUTH_CLOCK_TOLERANCE_SEC');
-  let clockToleranceSec = DEFAULT_CLOCK_TOLERANCE_SEC;
-  if (tolRaw !== undefined) {
-    if (!/^\d+$/.test(tolRaw) || Number(tolRaw) > MAX_CLOCK_TOLERANCE_SEC) {
-      throw new Error(`AUTH_CLOCK_TOLERANCE_SEC must be an integer from 0 to ${MAX_CLOCK_TOLERANCE_SEC}`);
-    }
-    clockToleranceSec = Number(tolRaw);
-  }
+  const clockToleranceSec = envInt(env, 'AUTH_CLOCK_TOLERANCE_SEC', DEFAULT_CLOCK_TOLERANCE_SEC, 0, MAX_CLOCK_TOLERANCE_SEC);
 
   const claimNames: ClaimNames = {
     sub: claimName(env, 'sub'),
@@ -151,7 +141,7 @@ export interface TokenEndpointConfig {
  * PUBLIC_BASE_URL, else `http://localhost:<PORT>`.
  */
 export function tokenEndpointConfigFromEnv(env: NodeJS.ProcessEnv, server: { publicBaseUrl?: string; port: number }): TokenEndpointConfig {
-  const issuer = read(env, 'AUTH_TOKEN_ISSUER') ?? server.publicBaseUrl ?? `http://localhost:${server.port}`;
+  const issuer = envString(env, 'AUTH_TOKEN_ISSUER') ?? server.publicBaseUrl ?? `http://localhost:${server.port}`;
   let url: URL;
   try {
     url = new URL(issuer);
@@ -159,18 +149,11 @@ export function tokenEndpointConfigFromEnv(env: NodeJS.ProcessEnv, server: { pub
     throw new Error('AUTH_TOKEN_ISSUER must be an http(s) URL such as https://envelope.example.org');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('AUTH_TOKEN_ISSUER must be an http(s) URL');
-  const ttlRaw = read(env, 'AUTH_TOKEN_TTL_SEC');
-  let ttlSec = DEFAULT_TOKEN_TTL_SEC;
-  if (ttlRaw !== undefined) {
-    if (!/^\d+$/.test(ttlRaw) || Number(ttlRaw) < 1 || Number(ttlRaw) > MAX_TOKEN_TTL_SEC) {
-      throw new Error(`AUTH_TOKEN_TTL_SEC must be an integer from 1 to ${MAX_TOKEN_TTL_SEC}`);
-    }
-    ttlSec = Number(ttlRaw);
-  }
+  const ttlSec = envInt(env, 'AUTH_TOKEN_TTL_SEC', DEFAULT_TOKEN_TTL_SEC, 1, MAX_TOKEN_TTL_SEC);
   const config: TokenEndpointConfig = { issuer, ttlSec };
-  const clientsFile = read(env, 'AUTH_CLIENTS_FILE');
+  const clientsFile = envString(env, 'AUTH_CLIENTS_FILE');
   if (clientsFile !== undefined) config.clientsFile = clientsFile;
-  const signingKeyFile = read(env, 'AUTH_SIGNING_KEY_FILE');
+  const signingKeyFile = envString(env, 'AUTH_SIGNING_KEY_FILE');
   if (signingKeyFile !== undefined) config.signingKeyFile = signingKeyFile;
   return config;
 }

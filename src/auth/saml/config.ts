@@ -4,6 +4,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { envInt, envString } from '../../domain/env.js';
 
 export const SMARTCARD_CONTEXTS: readonly string[] = Object.freeze([
   'urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard',
@@ -61,16 +62,12 @@ export interface ServerSettings {
   production: boolean;
 }
 
-function read(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const v = env[name]?.trim();
-  return v ? v : undefined;
-}
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** https, or plain http for a loopback host (a local test IdP). */
 function idpUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const raw = read(env, name);
+  const raw = envString(env, name);
   if (raw === undefined) return undefined;
   let url: URL;
   try {
@@ -116,23 +113,15 @@ function readPrivateKey(file: string, variable: string): string {
   return pem;
 }
 
-function seconds(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
-  const raw = read(env, name);
-  if (raw === undefined) return dflt;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new Error(`${name} must be an integer from ${min} to ${max}`);
-  }
-  return Number(raw);
-}
 
 function attributeName(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const v = read(env, name);
+  const v = envString(env, name);
   if (v !== undefined && v.length > 200) throw new Error(`${name} is too long`);
   return v;
 }
 
 function strongContexts(env: NodeJS.ProcessEnv): string[] {
-  const raw = read(env, 'SAML_STRONG_AUTHN_CONTEXTS');
+  const raw = envString(env, 'SAML_STRONG_AUTHN_CONTEXTS');
   if (raw === undefined) return [...SMARTCARD_CONTEXTS];
   const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
   if (list.length === 0) throw new Error('SAML_STRONG_AUTHN_CONTEXTS must list at least one AuthnContextClassRef URI');
@@ -146,9 +135,9 @@ function strongContexts(env: NodeJS.ProcessEnv): string[] {
 /** Undefined when SAML sign-on is not configured. Throws an Error naming the variable on a bad setup. */
 export function samlConfigFromEnv(env: NodeJS.ProcessEnv, server: ServerSettings): SamlConfig | undefined {
   const idpSsoUrl = idpUrl(env, 'SAML_IDP_SSO_URL');
-  const certFile = read(env, 'SAML_IDP_CERT_FILE');
+  const certFile = envString(env, 'SAML_IDP_CERT_FILE');
   if (idpSsoUrl === undefined || certFile === undefined) {
-    const stray = Object.keys(env).filter((k) => k.startsWith('SAML_') && read(env, k) !== undefined).sort();
+    const stray = Object.keys(env).filter((k) => k.startsWith('SAML_') && envString(env, k) !== undefined).sort();
     if (stray.length > 0) {
       throw new Error(`SAML sign-on needs both SAML_IDP_SSO_URL and SAML_IDP_CERT_FILE (set: ${stray.join(', ')})`);
     }
@@ -159,12 +148,12 @@ export function samlConfigFromEnv(env: NodeJS.ProcessEnv, server: ServerSettings
     throw new Error('SAML sign-on in production needs PUBLIC_BASE_URL (the address the identity provider posts back to)');
   }
   const base = server.publicBaseUrl ?? `http://localhost:${server.port}`;
-  const spKeyFile = read(env, 'SAML_SP_KEY_FILE');
-  const spCertFile = read(env, 'SAML_SP_CERT_FILE');
+  const spKeyFile = envString(env, 'SAML_SP_KEY_FILE');
+  const spCertFile = envString(env, 'SAML_SP_CERT_FILE');
   if ((spKeyFile === undefined) !== (spCertFile === undefined)) {
     throw new Error('Set both SAML_SP_KEY_FILE and SAML_SP_CERT_FILE, or neither');
   }
-  const spEntityId = read(env, 'SAML_SP_ENTITY_ID') ?? `${base}/auth/saml/metadata`;
+  const spEntityId = envString(env, 'SAML_SP_ENTITY_ID') ?? `${base}/auth/saml/metadata`;
   if (spEntityId.length > 1024) throw new Error('SAML_SP_ENTITY_ID is too long');
   const config: SamlConfig = {
     idpSsoUrl,
@@ -173,19 +162,19 @@ export function samlConfigFromEnv(env: NodeJS.ProcessEnv, server: ServerSettings
     acsUrl: `${base}/auth/saml/acs`,
     sloUrl: `${base}/auth/saml/slo`,
     origin: new URL(base).origin,
-    clockSkewMs: seconds(env, 'SAML_CLOCK_SKEW_SEC', DEFAULT_CLOCK_SKEW_SEC, 0, MAX_CLOCK_SKEW_SEC) * 1000,
-    maxAssertionAgeMs: seconds(env, 'SAML_MAX_ASSERTION_AGE_SEC', DEFAULT_MAX_ASSERTION_AGE_SEC, 10, MAX_MAX_ASSERTION_AGE_SEC) * 1000,
+    clockSkewMs: envInt(env, 'SAML_CLOCK_SKEW_SEC', DEFAULT_CLOCK_SKEW_SEC, 0, MAX_CLOCK_SKEW_SEC) * 1000,
+    maxAssertionAgeMs: envInt(env, 'SAML_MAX_ASSERTION_AGE_SEC', DEFAULT_MAX_ASSERTION_AGE_SEC, 10, MAX_MAX_ASSERTION_AGE_SEC) * 1000,
     strongAuthnContexts: strongContexts(env),
     attributes: {
       userId: attributeName(env, 'SAML_ATTR_USER_ID') ?? DEFAULT_ATTRIBUTE_NAMES.userId,
       roleProfiles: attributeName(env, 'SAML_ATTR_ROLE_PROFILES') ?? DEFAULT_ATTRIBUTE_NAMES.roleProfiles,
       selectedRole: attributeName(env, 'SAML_ATTR_SELECTED_ROLE') ?? DEFAULT_ATTRIBUTE_NAMES.selectedRole,
     },
-    roleMapFile: resolve(read(env, 'SAML_ROLE_MAP_FILE') ?? new URL('../../../../policy/saml-roles.json', import.meta.url).pathname),
+    roleMapFile: resolve(envString(env, 'SAML_ROLE_MAP_FILE') ?? new URL('../../../../policy/saml-roles.json', import.meta.url).pathname),
   };
   const sloUrl = idpUrl(env, 'SAML_IDP_SLO_URL');
   if (sloUrl !== undefined) config.idpSloUrl = sloUrl;
-  const idpIssuer = read(env, 'SAML_IDP_ISSUER');
+  const idpIssuer = envString(env, 'SAML_IDP_ISSUER');
   if (idpIssuer !== undefined) config.idpIssuer = idpIssuer;
   if (spKeyFile !== undefined && spCertFile !== undefined) {
     config.spKey = readPrivateKey(spKeyFile, 'SAML_SP_KEY_FILE');

@@ -1,4 +1,5 @@
 // Sign-on session settings from the environment: timeouts and whether the cookie must be Secure.
+import { envInt } from '../../domain/env.js';
 
 export const DEFAULT_IDLE_MINUTES = 15;
 export const DEFAULT_MAX_HOURS = 8;
@@ -10,16 +11,10 @@ export interface SessionConfig {
   secureCookies: boolean;
 }
 
-function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return dflt;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new Error(`${name} must be an integer from ${min} to ${max}`);
-  return Number(raw);
-}
 
 export function sessionConfigFromEnv(env: NodeJS.ProcessEnv, server: { publicBaseUrl?: string; production: boolean }): SessionConfig {
-  const idleMinutes = int(env, 'SESSION_IDLE_MINUTES', DEFAULT_IDLE_MINUTES, 1, 1440);
-  const maxHours = int(env, 'SESSION_MAX_HOURS', DEFAULT_MAX_HOURS, 1, 72);
+  const idleMinutes = envInt(env, 'SESSION_IDLE_MINUTES', DEFAULT_IDLE_MINUTES, 1, 1440);
+  const maxHours = envInt(env, 'SESSION_MAX_HOURS', DEFAULT_MAX_HOURS, 1, 72);
   if (idleMinutes > maxHours * 60) throw new Error('SESSION_IDLE_MINUTES must not exceed SESSION_MAX_HOURS');
   return {
     idleMs: idleMinutes * 60_000,
