@@ -142,7 +142,8 @@ export class Guard {
   /** The facts the limits need that the data does not hold (self-claimed relationships), once per request. */
   private facts(): Promise<PolicyFacts> {
     const records = this.deps.records;
-    if (!records) return Promise.resolve(NO_FACTS);
+    // Only a role allowed to claim relationships can hold claims that count: no store read otherwise.
+    if (!records || !this.deps.policy.mayClaimRelationship(this.principal)) return Promise.resolve(NO_FACTS);
     this.factsLoaded ??= claimedPatients(records, this.principal, this.now()).then((ids) => ({ claimedPatients: ids }));
     return this.factsLoaded;
   }
@@ -165,11 +166,10 @@ export class Guard {
    * includes) are filtered by it too. A type the principal may not search is absent: invisible.
    */
   private async visibility(searched: readonly string[], interaction: Interaction): Promise<Record<string, Cond>> {
-    const facts = await this.facts();
     const out: Record<string, Cond> = {};
     for (const t of new Set([...this.deps.resourceTypes, ...searched])) {
       const d = this.deps.policy.decide(this.principal, searched.includes(t) ? interaction : 'search-type', t);
-      if (d.permit) out[t] = limitsWhere(d.limits, facts) ?? { k: 'true' };
+      if (d.permit) out[t] = d.limits ? limitsWhere(d.limits, await this.facts())! : { k: 'true' };
     }
     return out;
   }
