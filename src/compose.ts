@@ -23,13 +23,17 @@ import { searchParserFor } from './fhir/search-adapter.js';
 import { summaryElementsOf, validateResource } from './fhir/validation/index.js';
 import { createApp } from './http/app.js';
 import { decideInteraction } from './policy/decide-interaction.js';
-import { parseRolePolicy, roleAllowsWeakAuthentication, type RolePolicy } from './policy/roles.js';
+import { parseRolePolicy, roleAllowsWeakAuthentication, roleClearance, roleMayBreakGlass, type RolePolicy } from './policy/roles.js';
+import { parseLabellingPolicy, touchesSensitive } from './policy/labels/index.js';
+import { parseConsentPolicy } from './policy/consent/index.js';
+import type { ConfidentialityDeps } from './access/confidentiality.js';
+import type { RecordStore } from './domain/records.js';
 import { bookingRules } from './scheduling/booking-rules.js';
 import { schedulingConfigFromEnv } from './scheduling/config.js';
 import { startHoldSweeper } from './scheduling/hold-sweeper.js';
 import { createIndexer } from './search/indexer.js';
 import { loadPatientCompartment } from './search/compartment.js';
-import { loadR4Registry } from './search/registry.js';
+import { loadR4Registry, type SearchRegistry } from './search/registry.js';
 import { openMongoStore } from './store/mongo/index.js';
 import type { Indexer, Store } from './store/port.js';
 import { openSqliteStore } from './store/sqlite/index.js';
@@ -72,6 +76,40 @@ export function loadRolePolicy(file: string): RolePolicy {
   }
 }
 
+function loadJsonPolicy<T>(file: string, what: string, parse: (json: unknown) => T): T {
+  try {
+    return parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch (e) {
+    throw new Error(`${what} ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** Consent, sealed envelopes and break glass, from the deployment's policy files and the role policy. */
+function confidentialityOf(config: Config, rolePolicy: RolePolicy, registry: SearchRegistry, records: RecordStore): ConfidentialityDeps {
+  const labels = loadJsonPolicy(config.labellingPolicyFile, 'Labelling policy', parseLabellingPolicy);
+  const consent = loadJsonPolicy(config.consentPolicyFile, 'Consent policy', parseConsentPolicy);
+  const sensitive = new Map<string, boolean>();
+  return {
+    labels,
+    consent,
+    typeParams: { referenceParams: (type) => registry.paramsFor(type).filter((p) => p.type === 'reference').map((p) => p.code) },
+    sensitiveParam: (type, code) => {
+      const key = `${type} ${code}`;
+      let v = sensitive.get(key);
+      if (v === undefined) {
+        const def = registry.param(type, code);
+        v = def !== undefined && touchesSensitive(type, code, def.expression, labels);
+        sensitive.set(key, v);
+      }
+      return v;
+    },
+    clearance: (p) => roleClearance(rolePolicy, p.role),
+    mayBreakGlass: (p) => roleMayBreakGlass(rolePolicy, p.role),
+    breakGlassMinutes: config.breakGlassMinutes,
+    records,
+  };
+}
+
 async function openStore(config: Config, indexer: Indexer): Promise<Store> {
   if (config.mongodbUri) return openMongoStore({ uri: config.mongodbUri, dbName: config.mongodbDb, indexer });
   if (config.sqliteFile !== ':memory:') mkdirSync(config.dataDir, { recursive: true });
@@ -112,6 +150,7 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
     records: store.records, now, weakAllowed: (role) => roleAllowsWeakAuthentication(rolePolicy, role), scopesFor: (role) => scopesForRole(rolePolicy, role),
     log: (event) => console.warn(JSON.stringify(event)),
   });
+  const confidentiality = confidentialityOf(config, rolePolicy, registry, store.records);
   const policy: InteractionPolicy = {
     decide: (p, i, t) => decideInteraction(rolePolicy, p, i, t),
     mayClaimRelationship: (p) => rolePolicy.roles.get(p.role)?.mayClaimRelationship ?? false,
@@ -129,7 +168,8 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
       onAuditFault: (e) => console.error(JSON.stringify({ msg: 'audit trail could not record a request; answered 503', error: e instanceof Error ? e.stack : String(e) })),
     },
     { store, policy, resourceTypes: RESOURCE_TYPES, rules: bookingRules({ holdMinutes: scheduling.holdMinutes }), now, records: store.records, claimHours: config.relationshipClaimHours, indexer, audit, patientAuditView: config.auditPatientView,
-      isAuditSource: (p) => p.authMethod === 'client-credentials' && p.clientId !== undefined && systems.clients.get(p.clientId)?.auditSource === true },
+      isAuditSource: (p) => p.authMethod === 'client-credentials' && p.clientId !== undefined && systems.clients.get(p.clientId)?.auditSource === true,
+      confidentiality },
   );
   const app = createApp({
     engine,

@@ -16,6 +16,12 @@ export interface Config {
   searchDefaultCount: number;
   searchMaxCount: number;
   rolePolicyFile: string;
+  /** The labelling policy: what seals data, what masking removes, code rules (docs/sealed-envelopes.md). */
+  labellingPolicyFile: string;
+  /** The deployment's consent policy: base, default purpose, which purposes denials apply to (docs/consent.md). */
+  consentPolicyFile: string;
+  /** How long a break-glass window stays open for one patient. */
+  breakGlassMinutes: number;
   /** How long a self-claimed relationship with a patient lasts. */
   relationshipClaimHours: number;
   /** What a patient sees of the staff who accessed their record: role and organisation, or everything. */
@@ -52,6 +58,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     searchDefaultCount: Math.min(envInt(env, 'SEARCH_DEFAULT_COUNT', 50, 1, 10000), searchMaxCount),
     searchMaxCount,
     rolePolicyFile: resolve(envString(env, 'ROLE_POLICY_FILE') ?? new URL('../../policy/roles.json', import.meta.url).pathname),
+    labellingPolicyFile: resolve(envString(env, 'LABELLING_POLICY_FILE') ?? new URL('../../policy/labelling.json', import.meta.url).pathname),
+    consentPolicyFile: resolve(envString(env, 'CONSENT_POLICY_FILE') ?? new URL('../../policy/consent.json', import.meta.url).pathname),
+    breakGlassMinutes: envInt(env, 'BREAK_GLASS_MINUTES', 60, 1, 24 * 60),
     relationshipClaimHours: envInt(env, 'RELATIONSHIP_CLAIM_HOURS', 24, 1, 24 * 31),
     auditPatientView: patientView(envString(env, 'AUDIT_PATIENT_VIEW_STAFF')),
     production: env.NODE_ENV === 'production',

@@ -23,6 +23,10 @@ export function accessRecord(
     patients: disclosures?.patients ?? [],
   };
   if (principal) r.principal = principal;
+  const masked = disclosures?.masked ?? [];
+  if (masked.length > 0) r.masked = masked;
+  const glass = disclosures?.brokeGlass;
+  if (glass) r.breakGlass = glass;
   if (principal?.authMethod === 'saml') {
     const saml: NonNullable<AccessRecord['saml']> = {};
     if (principal.authnContext) saml.authnContext = principal.authnContext;

@@ -12,6 +12,27 @@ export interface Touched {
 export class Disclosures {
   private readonly touched = new Map<string, Touched>();
   private readonly patientIds = new Set<string>();
+  private readonly maskedList: string[] = [];
+  private glass?: { reason: string; patients: Set<string> };
+
+  /** A released resource was masked: `what` names it and the elements withheld (never their content). */
+  mask(what: string): void {
+    if (this.maskedList.length < 100) this.maskedList.push(what);
+  }
+
+  /** A released resource was opened by break glass, with the reason given (for the patient, when about one). */
+  breakGlass(reason: string, patient?: string): void {
+    this.glass ??= { reason, patients: new Set() };
+    if (patient !== undefined) this.glass.patients.add(patient);
+  }
+
+  get masked(): string[] {
+    return [...this.maskedList];
+  }
+
+  get brokeGlass(): { reason: string; patients: string[] } | undefined {
+    return this.glass && { reason: this.glass.reason, patients: [...this.glass.patients] };
+  }
 
   add(t: Touched, patients: readonly string[]): void {
     const key = `${t.type}/${t.id}/${t.versionId ?? ''}`;

@@ -15,7 +15,7 @@ import type { Cond, IndexValue } from '../domain/search-types.js';
 import { NO_FACTS, ownPatientId, type PolicyFacts } from '../policy/conditions.js';
 import { forPatient, NotAboutThisPatientError, type StaffIdentity } from '../audit/patient-view.js';
 import type { AuditSink } from './audit-sink.js';
-import { accessRecord, recordOrRefuse, type RequestFacts } from './audit-trail.js';
+import { accessRecord, auditUnavailable, recordOrRefuse, type RequestFacts } from './audit-trail.js';
 import type { AccessRecord } from '../domain/access-record.js';
 import { Disclosures } from './disclosures.js';
 import { patientsAbout } from './patient-refs.js';
@@ -24,6 +24,9 @@ import type { InteractionPolicy, Limit } from './interaction-policy.js';
 import { claimedPatients, MAX_REASON_LENGTH, recordClaim, type Claim } from './relationship-claims.js';
 import { checkAfterWrite, checkBeforeWrite, hiddenError, isVisible, type PatientsOf } from './limits.js';
 import { brand, type Released } from './released.js';
+import { ConfidentialityView, consentActionOf, type ConfidentialityDeps } from './confidentiality.js';
+import { paramsByType } from './query-params.js';
+import { labelOnWrite } from '../policy/labels/index.js';
 
 /** A stored version as the client may see it. */
 export interface ReleasedVersion {
@@ -40,6 +43,10 @@ export interface ReleasedPage {
   matches: ReleasedVersion[];
   total?: number;
   next?: string;
+  /** Something released by this request so far was masked (sealed data the principal may not see). */
+  masked?: boolean;
+  /** Something released by this request so far was opened by break glass. */
+  brokeGlass?: boolean;
 }
 
 export interface ReleasedHistory {
@@ -97,6 +104,8 @@ export interface GuardDeps {
   patientAuditView?: StaffIdentity;
   /** Whether the principal is a system registered as an audit source (may append AuditEvents). */
   isAuditSource?: (p: Principal) => boolean;
+  /** Consent, sealed envelopes and break glass (docs/consent.md, docs/sealed-envelopes.md). */
+  confidentiality: ConfidentialityDeps;
 }
 
 function stored(v: StoredVersion): StoredResource {
@@ -111,7 +120,21 @@ export class Guard {
     private readonly writer?: StoreWriter,
     /** What this request touched; shared by the guards of one request (a transaction's own guard). */
     readonly disclosures: Disclosures = new Disclosures(),
+    /** Consent, seals and break glass for this request; shared like the disclosures. */
+    readonly view: ConfidentialityView = new ConfidentialityView(deps.confidentiality, principal, () => deps.now?.() ?? new Date()),
   ) {}
+
+  /**
+   * Break glass asserted on this request, with its reason: refused (403) unless the role allows it.
+   * It opens sealed data — never sealed-and-locked — for the patients the request reaches, each
+   * alerted to the privacy officer and audited with the reason.
+   */
+  breakGlass(assertion: { reason: string }): void {
+    if (!this.view.mayBreakGlass()) {
+      throw errors.forbidden(`Access denied: role '${this.principal.role}' may not break the glass to open sealed records`);
+    }
+    this.view.breakGlass = assertion;
+  }
 
   /** End-of-transaction checks the rules asked for, when this guard is bound to a transaction. */
   private readonly deferred: (() => Promise<void>)[] = [];
@@ -152,24 +175,55 @@ export class Guard {
     return this.deps.now?.() ?? new Date();
   }
 
-  /** 403 (the same whether it exists or not) unless type/id is live and within the limits. */
-  private async requireVisible(type: string, id: string, limits: readonly Limit[]): Promise<void> {
-    if (!(await isVisible(this.reader, type, id, limits, await this.facts()))) {
+  /**
+   * Whether type/id is live and within the limits, the patient's consent and its seal (a locked
+   * resource of another team does not exist for this principal). Runs the same query whether or not
+   * it exists.
+   */
+  private async visible(reader: StoreReader, type: string, id: string, limits: readonly Limit[] | undefined, interaction: Interaction): Promise<boolean> {
+    const facts = await this.facts();
+    const confidential = await this.view.where(reader, type, consentActionOf(interaction), false);
+    const rule: Limit[] = limits ? [...limits] : [{ conditions: [], where: () => ({ k: 'true' }) }];
+    return isVisible(reader, type, id, rule.map((l) => ({ ...l, where: (f) => ({ k: 'and', of: [l.where(f), confidential] }) })), facts);
+  }
+
+  /**
+   * 403 under limits, else 404 — the same whether it exists or not — unless type/id is live and
+   * visible (limits, consent, seal).
+   */
+  private async requireVisible(type: string, id: string, limits: readonly Limit[] | undefined, interaction: Interaction): Promise<void> {
+    if (!(await this.visible(this.reader, type, id, limits, interaction))) {
       // The refused target is part of the record (its patient stays unknown: nothing was read).
       this.disclosures.add({ type, id }, []);
-      throw hiddenError(type, id, limits);
+      throw this.notVisible(type, id, limits);
     }
+  }
+
+  /**
+   * For unlimited access: a live resource must still meet consent and locks. A deleted one has no
+   * current content to judge; its earlier versions are judged one by one as they are released.
+   */
+  private async requireVisibleIfLive(type: string, id: string, interaction: Interaction): Promise<void> {
+    const v = await this.reader.read(type, id);
+    if (v && !v.deleted) await this.requireVisible(type, id, undefined, interaction);
+  }
+
+  private notVisible(type: string, id: string, limits: readonly Limit[] | undefined): FhirError {
+    return limits ? hiddenError(type, id, limits) : errors.notFound(`${type}/${id} is not known`);
   }
 
   /**
    * What the principal may see of every type, for a search: reached resources (chains, _has,
    * includes) are filtered by it too. A type the principal may not search is absent: invisible.
    */
-  private async visibility(searched: readonly string[], interaction: Interaction): Promise<Record<string, Cond>> {
+  private async visibility(searched: readonly string[], interaction: Interaction, used: ReadonlyMap<string, readonly string[]> = new Map()): Promise<Record<string, Cond>> {
     const out: Record<string, Cond> = {};
     for (const t of new Set([...this.deps.resourceTypes, ...searched])) {
       const d = this.deps.policy.decide(this.principal, searched.includes(t) ? interaction : 'search-type', t);
-      if (d.permit) out[t] = d.limits ? limitsWhere(d.limits, await this.facts())! : { k: 'true' };
+      if (!d.permit) continue;
+      const granted: Cond = d.limits ? limitsWhere(d.limits, await this.facts())! : { k: 'true' };
+      const confidential = await this.view.where(this.reader, t, 'access', this.view.sensitive(t, used.get(t) ?? []));
+      out[t] = { k: 'and', of: [granted, confidential] };
     }
     return out;
   }
@@ -191,6 +245,18 @@ export class Guard {
    * error to answer INSTEAD of the response when the audit trail cannot record it (503).
    */
   async seal(facts: RequestFacts, outcome: AccessRecord['outcome'], onFault: (e: unknown) => void): Promise<FhirError | undefined> {
+    if (this.view.opened.size > 0) {
+      const audit = this.deps.audit;
+      try {
+        // Each window opened by this request is alerted (durably) before it exists and before the data leaves.
+        await this.view.openWindows(async (patient, reason) => {
+          if (audit) await audit.alert('break-glass', { who: this.principal, patient, reason, at: this.now(), requestId: facts.requestId });
+        });
+      } catch (e) {
+        onFault(e);
+        return auditUnavailable();
+      }
+    }
     return recordOrRefuse(this.deps.audit, accessRecord(facts, this.principal, this.disclosures, outcome, this.now()), onFault);
   }
 
@@ -214,7 +280,19 @@ export class Guard {
     }
   }
 
-  private release(v: StoredVersion): ReleasedVersion {
+  /**
+   * The version as this principal may see it: whole, masked, or undefined when it does not exist for
+   * them (sealed and locked by another team). Everything leaving the guard passes here.
+   */
+  private async release(v: StoredVersion): Promise<ReleasedVersion | undefined> {
+    let resource: Resource | undefined;
+    if (!v.deleted) {
+      const d = await this.view.disclose(this.audited(v));
+      if (!d) return undefined;
+      resource = d.resource;
+      if (d.masked) this.disclosures.mask(`${v.resourceType}/${v.id}: ${d.masked.join(', ')}`);
+      if (d.brokeGlass) this.disclosures.breakGlass(d.brokeGlass.reason, d.brokeGlass.patient);
+    }
     this.disclosures.add({ type: v.resourceType, id: v.id, versionId: v.versionId }, v.resourceType === 'Patient' ? [v.id] : v.deleted ? [] : patientsAbout(v.resource));
     const out: ReleasedVersion = {
       resourceType: v.resourceType,
@@ -223,7 +301,23 @@ export class Guard {
       lastUpdated: v.lastUpdated,
       deleted: v.deleted,
     };
-    if (!v.deleted) out.resource = brand(this.audited(v));
+    if (resource) out.resource = brand(resource);
+    return out;
+  }
+
+  /** Release, where not releasing means the version does not exist for this principal. */
+  private async releaseOr404(v: StoredVersion, what: string): Promise<ReleasedVersion> {
+    const out = await this.release(v);
+    if (!out) throw errors.notFound(`${what} is not known`);
+    return out;
+  }
+
+  private async releaseAll(versions: readonly StoredVersion[]): Promise<ReleasedVersion[]> {
+    const out: ReleasedVersion[] = [];
+    for (const v of versions) {
+      const r = await this.release(v);
+      if (r) out.push(r);
+    }
     return out;
   }
 
@@ -233,37 +327,46 @@ export class Guard {
    */
   async read(type: string, id: string, interaction: Interaction = 'read'): Promise<ReleasedVersion> {
     const limits = this.authorize(interaction, type);
-    if (limits) await this.requireVisible(type, id, limits);
+    if (limits) await this.requireVisible(type, id, limits, interaction);
     const v = await this.reader.read(type, id);
     if (!v) throw errors.notFound(`${type}/${id} is not known`);
+    if (!limits && !v.deleted) await this.requireVisible(type, id, undefined, interaction);
     if (v.deleted) throw errors.gone(`${type}/${id} has been deleted`);
-    return this.release(v);
+    return this.releaseOr404(v, `${type}/${id}`);
   }
 
   /** The newest version (a deletion included), or undefined when the resource never existed. Under limits, as read. */
   async current(type: string, id: string, interaction: Interaction): Promise<ReleasedVersion | undefined> {
     const limits = this.authorize(interaction, type);
-    if (limits) await this.requireVisible(type, id, limits);
+    if (limits) await this.requireVisible(type, id, limits, interaction);
     const v = await this.reader.read(type, id);
-    return v ? this.release(v) : undefined;
+    if (!v) return undefined;
+    if (!limits && !v.deleted && !(await this.visible(this.reader, type, id, undefined, interaction))) return undefined;
+    return this.release(v);
   }
 
-  /** A version; under limits only of a resource whose current version is within them. */
+  /**
+   * A version; only of a resource whose current version is visible, and only when that version
+   * itself is not locked away from the principal (a version that was sealed stays sealed).
+   */
   async vread(type: string, id: string, versionId: number): Promise<ReleasedVersion> {
     const limits = this.authorize('vread', type);
-    if (limits) await this.requireVisible(type, id, limits);
+    if (limits) await this.requireVisible(type, id, limits, 'vread');
+    else await this.requireVisibleIfLive(type, id, 'vread');
     const v = await this.reader.vread(type, id, versionId);
     if (!v) throw errors.notFound(`${type}/${id}/_history/${versionId} is not known`);
     if (v.deleted) throw errors.gone(`${type}/${id}/_history/${versionId} is a deletion`);
-    return this.release(v);
+    return this.releaseOr404(v, `${type}/${id}/_history/${versionId}`);
   }
 
   async search(req: SearchRequest, interaction: Interaction = req.types.length > 1 ? 'search-system' : 'search-type'): Promise<ReleasedPage> {
     for (const t of req.types) this.authorize(interaction, t);
-    const res = await this.reader.search({ ...req, visibility: await this.visibility(req.types, interaction) });
-    const page: ReleasedPage = { matches: res.matches.map((m) => this.release(m)) };
+    const res = await this.reader.search({ ...req, visibility: await this.visibility(req.types, interaction, paramsByType(req)) });
+    const page: ReleasedPage = { matches: await this.releaseAll(res.matches) };
     if (res.total !== undefined) page.total = res.total;
     if (res.next !== undefined) page.next = res.next;
+    if (this.view.maskedAny) page.masked = true;
+    if (this.view.brokeGlassAny) page.brokeGlass = true;
     return page;
   }
 
@@ -276,10 +379,16 @@ export class Guard {
       if (req.type === undefined || req.id === undefined) {
         throw errors.forbidden(`Access denied: your access to ${t} is limited to some of its resources, so only the history of one resource at a time is available`);
       }
-      await this.requireVisible(t, req.id, limits);
+      await this.requireVisible(t, req.id, limits, interaction);
+    }
+    // Unlimited access to the type still meets consent and locks (limited access was checked above).
+    if (req.type !== undefined && req.id !== undefined && this.mayAll(interaction, req.type)) {
+      await this.requireVisibleIfLive(req.type, req.id, interaction);
     }
     const res = await this.reader.history(req);
-    const out: ReleasedHistory = { versions: res.versions.map((v) => this.release(v)), total: res.total };
+    const versions = await this.releaseAll(res.versions);
+    // A version locked away from the principal is not part of the history they see, nor its count.
+    const out: ReleasedHistory = { versions, total: res.total - (res.versions.length - versions.length) };
     if (res.next !== undefined) out.next = res.next;
     return out;
   }
@@ -288,17 +397,41 @@ export class Guard {
     // Every AuditEvent a client sends is appended to the chain, whichever path it came by.
     if (resource.resourceType === 'AuditEvent') return this.appendAuditEvent(resource);
     const limits = this.authorize('create', resource.resourceType);
-    return this.release(
-      await this.write(async (w, defer) => {
-        const type = resource.resourceType;
-        const after = limits && (await checkBeforeWrite(w, resource, false, limits, await this.facts(), this.patientsOf));
-        const checked = await this.applyRules(w, defer, { kind: 'create', type, id: resource.id!, resource });
-        const v = await w.create(checked.resource ?? resource);
-        if (after) await checkAfterWrite(w, type, v.id, after, await this.facts());
-        await this.followUp(w, checked.followUps);
-        return v;
-      }),
-    );
+    const written = await this.write(async (w, defer) => {
+      const type = resource.resourceType;
+      const labelled = await this.labelled(resource, undefined);
+      const after = limits && (await checkBeforeWrite(w, labelled, false, limits, await this.facts(), this.patientsOf));
+      const checked = await this.applyRules(w, defer, { kind: 'create', type, id: labelled.id!, resource: labelled });
+      const v = await w.create(checked.resource ?? labelled);
+      if (after) await checkAfterWrite(w, type, v.id, after, await this.facts());
+      await this.requireConsent(w, type, v.id, 'create');
+      await this.followUp(w, checked.followUps);
+      return v;
+    });
+    return this.releaseOr404(written, `${written.resourceType}/${written.id}`);
+  }
+
+  /**
+   * The labelling policy applied to what a client writes (docs/sealed-envelopes.md): server-managed
+   * labels stripped, code rules run, the sealing team recorded, and — for a writer to whom the stored
+   * version is sealed — its hidden elements and labels carried over untouched (403 if the client
+   * tried to write them).
+   */
+  private async labelled(input: Resource, current: StoredVersion | undefined): Promise<Resource> {
+    const stored = current && !current.deleted ? current.resource : undefined;
+    const out = labelOnWrite(input, stored, await this.view.writer(stored), this.deps.confidentiality.labels);
+    if ('forbidden' in out) {
+      throw errors.forbidden(`Access denied: ${input.resourceType}/${input.id} is sealed and these elements are not open to you, so they cannot be written: ${out.forbidden.join(', ')}`);
+    }
+    return out.resource;
+  }
+
+  /** After a write in its transaction: the patient's consent must allow this principal that write. */
+  private async requireConsent(w: StoreReader, type: string, id: string, interaction: Interaction): Promise<void> {
+    const cond = await this.view.consentCond(w, type, consentActionOf(interaction));
+    if (cond.k === 'true') return;
+    const page = await w.search({ types: [type], where: [{ k: 'id', ids: [id] }], sort: [], count: 1, total: 'none', visibility: { [type]: cond } });
+    if (page.matches.length === 0) throw errors.noPatientConsent(`Access denied: the patient's consent does not allow this ${interaction} of ${type}`);
   }
 
   async update(resource: Resource, opts: WriteOptions = {}): Promise<{ version: ReleasedVersion; created: boolean }> {
@@ -308,27 +441,33 @@ export class Guard {
       // Checked before the workflow rules run, so their messages reach only principals who may see the resource.
       const live = current !== undefined && !current.deleted;
       const after = limits && (await checkBeforeWrite(w, resource, live, limits, await this.facts(), this.patientsOf));
-      const intent: WriteIntent = { kind: 'update', type: resource.resourceType, id: resource.id!, resource };
+      // Consent and locks: what the principal may not see, it may not overwrite.
+      if (live && !(await this.visible(w, resource.resourceType, resource.id!, undefined, 'update'))) throw this.notVisible(resource.resourceType, resource.id!, limits);
+      const labelled = await this.labelled(resource, current);
+      const intent: WriteIntent = { kind: 'update', type: labelled.resourceType, id: labelled.id!, resource: labelled };
       if (current) intent.current = stored(current);
       const checked = await this.applyRules(w, defer, intent);
       // The rules judged the version read above: write only on top of that one, so a writer in
       // another process (possible on MongoDB without transactions) cannot slip in between.
       const guarded = opts.ifMatch === undefined && current ? { ...opts, ifMatch: current.versionId } : opts;
-      const out = await w.update(checked.resource ?? resource, guarded);
+      const out = await w.update(checked.resource ?? labelled, guarded);
       if (after) await checkAfterWrite(w, resource.resourceType, resource.id!, after, await this.facts());
+      await this.requireConsent(w, resource.resourceType, resource.id!, 'update');
       await this.followUp(w, checked.followUps);
       return out;
     });
-    return { version: this.release(r.version), created: r.created };
+    return { version: await this.releaseOr404(r.version, `${resource.resourceType}/${resource.id}`), created: r.created };
   }
 
   async delete(type: string, id: string, opts: WriteOptions = {}): Promise<ReleasedVersion | undefined> {
     const limits = this.authorize('delete', type);
     const v = await this.write(async (w, defer) => {
       // Under limits, deleting what is missing or hidden is refused alike (no 204 that would tell them apart).
-      if (limits && !(await isVisible(w, type, id, limits, await this.facts()))) throw hiddenError(type, id, limits);
+      if (limits && !(await this.visible(w, type, id, limits, 'delete'))) throw hiddenError(type, id, limits);
       const current = await w.read(type, id);
       if (!current || current.deleted) return w.delete(type, id, opts);
+      // Without limits, what consent or a lock hides is answered as if it were missing: nothing deleted.
+      if (!limits && !(await this.visible(w, type, id, undefined, 'delete'))) return undefined;
       const checked = await this.applyRules(w, defer, { kind: 'delete', type, id, current: stored(current) });
       const out = await w.delete(type, id, opts);
       await this.followUp(w, checked.followUps);
@@ -354,6 +493,7 @@ export class Guard {
       for (const limits of limited) {
         if (!(await isVisible(w, type, id, limits, await this.facts()))) throw hiddenError(type, id, limits);
       }
+      if (!(await this.visible(w, type, id, undefined, 'update'))) throw this.notVisible(type, id, limited[0]);
       const current = await w.read(type, id);
       if (!current) throw errors.notFound(`${type}/${id} is not known`);
       if (current.deleted) throw errors.gone(`${type}/${id} has been deleted`);
@@ -363,7 +503,7 @@ export class Guard {
       await this.followUp(w, checked.followUps);
       return out.version;
     });
-    return this.release(v);
+    return this.releaseOr404(v, `${type}/${id}`);
   }
 
   /**
@@ -378,9 +518,9 @@ export class Guard {
     if (!audit) throw errors.notImplemented('This server has no audit trail to append to');
     const [stored] = await audit.append([resource as r4.AuditEvent]);
     const meta = stored!.meta!;
-    return this.release({
+    return this.releaseOr404({
       resourceType: 'AuditEvent', id: stored!.id!, versionId: Number(meta.versionId), lastUpdated: meta.lastUpdated!, deleted: false, resource: stored!,
-    });
+    }, 'AuditEvent');
   }
 
   /**

@@ -85,6 +85,16 @@ export function policyEntity(masked: readonly string[]): Entity {
   };
 }
 
+/** Break glass: sealed data opened in an emergency, with the reason the user gave. */
+export function breakGlassEntity(reason: string): Entity {
+  return {
+    type: SYSTEM_OBJECT,
+    role: SECURITY_RESOURCE,
+    description: 'Envelope access policy: sealed data opened by break glass',
+    detail: [{ type: DETAIL.breakGlassReason, valueString: reason }],
+  };
+}
+
 // Parameters of sign-on requests whose values are credentials (a replayable client assertion, an
 // authorisation code, a SAML response). They are dropped before the query is recorded.
 const CREDENTIAL_PARAMS = new Set([

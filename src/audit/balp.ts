@@ -7,13 +7,13 @@ import type { Coding, r4 } from '../domain/fhir.js';
 import { INTERACTIONS } from '../domain/interaction.js';
 import { agentsFor, type AgentTypes } from './balp-agents.js';
 import {
-  dataEntity, ownerOf, patientEntity, policyEntity, queryEntity, requestEntity, withoutCredentials,
+  breakGlassEntity, dataEntity, ownerOf, patientEntity, policyEntity, queryEntity, requestEntity, withoutCredentials,
   type TouchedResource,
 } from './balp-entities.js';
 import {
   APPLICATION, APPLICATION_ACTIVITY, APPLICATION_SERVER, AUTHOR, AUTHZ_SERVER, CLAIM_RELATIONSHIP, CUSTODIAN,
   DESTINATION_ROLE, ENVELOPE_AUDIT, ENVELOPE_OPERATION, GET_ACCESS_TOKEN, HUMAN_USER, INFORMATION_RECIPIENT,
-  LOGIN, LOGOUT, REST, RESTFUL_INTERACTION, SECURITY_ALERT, SOURCE_ROLE, USER_AUTHENTICATION,
+  LOGIN, LOGOUT, REST, RESTFUL_INTERACTION, SECURITY_ALERT, SOURCE_ROLE, USER_AUTHENTICATION, purposeOfUse,
 } from './codes.js';
 
 type AuditEvent = r4.AuditEvent;
@@ -39,7 +39,7 @@ export function auditEventsFor(record: AccessRecord): AuditEvent[] {
     action: kind.action ?? record.action,
     recorded: record.recorded,
     outcome: record.outcome.code,
-    agent: agentsFor(record, kind.agents),
+    agent: withBreakGlass(agentsFor(record, kind.agents), record),
     source: {
       site: record.server.name,
       observer: { display: `${record.server.name} ${record.server.version}` },
@@ -68,6 +68,17 @@ export function auditEventsFor(record: AccessRecord): AuditEvent[] {
   }));
 }
 
+/** Under break glass the requesting agent's purpose of use includes BTG (v3-ActReason). */
+function withBreakGlass(agents: r4.AuditEventAgent[], record: AccessRecord): r4.AuditEventAgent[] {
+  if (!record.breakGlass) return agents;
+  return agents.map((a) => {
+    if (!a.requestor) return a;
+    const purposes = a.purposeOfUse ?? [];
+    if (purposes.some((p) => p.coding?.some((c) => c.code === 'BTG'))) return a;
+    return { ...a, purposeOfUse: [...purposes, { coding: [purposeOfUse('BTG')] }] };
+  });
+}
+
 /** The patients involved: those the access layer named, plus those the resources show. */
 function patientsOf(named: readonly string[], resources: readonly TouchedResource[]): string[] {
   const ids = new Set(named);
@@ -84,6 +95,7 @@ function sharedEntities(record: AccessRecord, kind: EventKind): r4.AuditEventEnt
   const query = kind.signOn && record.query !== undefined ? withoutCredentials(record.query) : record.query;
   if (query || isSearch(record.interaction)) out.push(queryEntity(record.method, record.path, query));
   if (record.masked?.length) out.push(policyEntity(record.masked));
+  if (record.breakGlass) out.push(breakGlassEntity(record.breakGlass.reason));
   return out;
 }
 

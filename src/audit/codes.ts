@@ -79,6 +79,8 @@ export const DETAIL = {
   patient: 'patient',
   /** On the policy entity: one reason code per masking or withholding decision. */
   masked: 'masked',
+  /** On the policy entity: the reason given for breaking the glass. */
+  breakGlassReason: 'break-glass-reason',
   /** On the request-id entity: the HTTP method, path (without query) and status. */
   method: 'http-method',
   path: 'http-path',

@@ -49,6 +49,8 @@ export interface AccessRecord {
   patients: string[];
   /** SAML sign-on: the assertion id (login) and the authentication context. */
   saml?: { assertionId?: string; authnContext?: string };
-  /** Set when the policy masked or withheld data (issue 7: sealed envelopes); a short reason code. */
+  /** Set when the policy masked sealed data: which resources, and which of their elements were withheld. */
   masked?: string[];
+  /** Set when sealed data was opened by break glass: the reason the user gave and the patients concerned. */
+  breakGlass?: { reason: string; patients: string[] };
 }

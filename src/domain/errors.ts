@@ -61,6 +61,9 @@ export const errors = {
   /** No legitimate relationship with the patient (e-RS answers NO_RELATIONSHIP as 403). */
   noRelationship: (msg: string) =>
     new FhirError(403, issue('forbidden', msg, undefined, { system: ERS_ERROR_SYSTEM, code: 'NO_RELATIONSHIP', display: 'No legitimate relationship' })),
+  /** The patient's consent does not allow this (GP Connect answers NO_PATIENT_CONSENT as 403). */
+  noPatientConsent: (msg: string) =>
+    new FhirError(403, issue('forbidden', msg, undefined, spine('NO_PATIENT_CONSENT', 'Patient has not provided consent to share data'))),
   notFound: (msg: string) => new FhirError(404, issue('not-found', msg, undefined, spine('NO_RECORD_FOUND', 'No record found'))),
   methodNotAllowed: (msg: string) => new FhirError(405, issue('not-supported', msg)),
   notAcceptable: (msg: string) => new FhirError(406, issue('not-supported', msg)),

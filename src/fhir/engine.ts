@@ -9,6 +9,7 @@ import { errors, FhirError, operationOutcome } from '../domain/errors.js';
 import { interactionOf, outcomeOf, queryString } from './audit-context.js';
 import type { EngineDeps } from './context.js';
 import { dispatch } from './router.js';
+import { breakGlassOf } from './break-glass-request.js';
 import type { FhirRequest, FhirResponse } from './types.js';
 
 export interface Engine {
@@ -25,6 +26,8 @@ export function createEngine(deps: EngineDeps, guardDeps: GuardDeps): Engine {
       let out: FhirResponse;
       let fault: unknown;
       try {
+        const glass = breakGlassOf(req);
+        if (glass) guard.breakGlass(glass);
         out = await dispatch({ req, guard, deps });
       } catch (e) {
         if (!(e instanceof FhirError)) fault = e;

@@ -42,7 +42,29 @@ export interface RoleDefinition {
    * officer. False unless the policy file says `"mayClaimRelationship": true`.
    */
   mayClaimRelationship: boolean;
+  /**
+   * Which sealed data (security labels, docs/sealed-envelopes.md) the role sees unmasked: data whose
+   * confidentiality is at most `confidentiality` and whose sensitivity labels are all listed (`*`:
+   * any). Default N and none: every sealed resource is masked. Never opens sealed-and-locked data.
+   */
+  clearance: RoleClearance;
+  /**
+   * Whether a principal in this role may open sealed data in an emergency (break glass: a stated
+   * reason, a time window per patient, an alert to the privacy officer). False unless the policy file
+   * says `"mayBreakGlass": true`.
+   */
+  mayBreakGlass: boolean;
 }
+
+/** v3-Confidentiality codes in increasing order of protection. */
+export const CONFIDENTIALITY_ORDER = ['U', 'L', 'M', 'N', 'R', 'V'] as const;
+
+export interface RoleClearance {
+  confidentiality: (typeof CONFIDENTIALITY_ORDER)[number];
+  sensitivity: '*' | readonly string[];
+}
+
+export const NO_CLEARANCE: RoleClearance = Object.freeze({ confidentiality: 'N', sensitivity: Object.freeze([]) as readonly string[] });
 
 export interface RolePolicy {
   format: typeof POLICY_FORMAT;
@@ -112,20 +134,38 @@ function parseGrant(v: unknown, path: string): Grant {
   };
 }
 
+function parseClearance(v: unknown, path: string): RoleClearance {
+  if (v === undefined) return NO_CLEARANCE;
+  if (!isPlainObject(v)) throw new RolePolicyError(path, 'must be an object with confidentiality and sensitivity');
+  checkKeys(v, ['confidentiality', 'sensitivity'], path);
+  const c = v['confidentiality'] ?? 'N';
+  if (typeof c !== 'string' || !(CONFIDENTIALITY_ORDER as readonly string[]).includes(c)) {
+    throw new RolePolicyError(`${path}.confidentiality`, `must be one of ${CONFIDENTIALITY_ORDER.join(', ')} (v3-Confidentiality)`);
+  }
+  const s = v['sensitivity'] ?? [];
+  if (s !== '*' && !(Array.isArray(s) && s.every((x) => typeof x === 'string' && /^[A-Z][A-Z0-9]{1,15}$/.test(x)))) {
+    throw new RolePolicyError(`${path}.sensitivity`, 'must be "*" or an array of v3-ActCode sensitivity codes such as ["HIV", "PSY"]');
+  }
+  return { confidentiality: c as RoleClearance['confidentiality'], sensitivity: s === '*' ? '*' : [...(s as string[])] };
+}
+
 function parseRole(name: string, v: unknown, path: string): RoleDefinition {
   if (!isPlainObject(v)) throw new RolePolicyError(path, 'must be an object');
-  checkKeys(v, ['description', 'grants', 'weakAuthenticationAllowed', 'mayClaimRelationship'], path);
+  checkKeys(v, ['description', 'grants', 'weakAuthenticationAllowed', 'mayClaimRelationship', 'mayBreakGlass', 'clearance'], path);
   const weak = v['weakAuthenticationAllowed'];
   if (weak !== undefined && typeof weak !== 'boolean') throw new RolePolicyError(`${path}.weakAuthenticationAllowed`, 'must be true or false');
   const claims = v['mayClaimRelationship'];
   if (claims !== undefined && typeof claims !== 'boolean') throw new RolePolicyError(`${path}.mayClaimRelationship`, 'must be true or false');
+  const glass = v['mayBreakGlass'];
+  if (glass !== undefined && typeof glass !== 'boolean') throw new RolePolicyError(`${path}.mayBreakGlass`, 'must be true or false');
   const description = v['description'];
   if (typeof description !== 'string' || description.trim() === '') {
     throw new RolePolicyError(`${path}.description`, 'must be a non-empty string');
   }
   const grants = v['grants'];
   if (!Array.isArray(grants)) throw new RolePolicyError(`${path}.grants`, 'must be an array (possibly empty)');
-  return { name, description, grants: grants.map((g, i) => parseGrant(g, `${path}.grants[${i}]`)), weakAuthenticationAllowed: weak === true, mayClaimRelationship: claims === true };
+  return { name, description, grants: grants.map((g, i) => parseGrant(g, `${path}.grants[${i}]`)), weakAuthenticationAllowed: weak === true, mayClaimRelationship: claims === true,
+    mayBreakGlass: glass === true, clearance: parseClearance(v['clearance'], `${path}.clearance`) };
 }
 
 /** Validates a parsed JSON document. Throws RolePolicyError naming the first fault's path. */
@@ -152,6 +192,16 @@ export function parseRolePolicy(json: unknown): RolePolicy {
 /** Whether sign-on below smartcard strength may act in `role` (false for a role the policy does not define). */
 export function roleAllowsWeakAuthentication(policy: RolePolicy, role: string): boolean {
   return policy.roles.get(role)?.weakAuthenticationAllowed ?? false;
+}
+
+/** The role's clearance for sealed data (none for a role the policy does not define). */
+export function roleClearance(policy: RolePolicy, role: string): RoleClearance {
+  return policy.roles.get(role)?.clearance ?? NO_CLEARANCE;
+}
+
+/** Whether `role` may break the glass (false for a role the policy does not define). */
+export function roleMayBreakGlass(policy: RolePolicy, role: string): boolean {
+  return policy.roles.get(role)?.mayBreakGlass ?? false;
 }
 
 export function roleNames(policy: RolePolicy): string[] {

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { RESOURCE_TYPES, type r4 } from '../domain/fhir.js';
 import { narrowExpression } from './expression.js';
 import { compileTrivialPath } from './paths.js';
+import { ENVELOPE_SEARCH_PARAMETERS } from './envelope-params.js';
 
 export type SearchParamType =
   | 'number' | 'date' | 'string' | 'token' | 'reference' | 'composite' | 'quantity' | 'uri' | 'special';
@@ -219,9 +220,11 @@ export function readR4SearchParameters(): r4.Bundle {
   return JSON.parse(readFileSync(file, 'utf8')) as r4.Bundle;
 }
 
-/** The registry from the official R4 definitions. `loadMs` includes reading and parsing the JSON. */
+/** The registry from the official R4 definitions plus Envelope's own (envelope-params.ts). `loadMs` includes reading and parsing the JSON. */
 export function loadR4Registry(options: RegistryOptions = {}): SearchRegistry & { loadMs: number } {
   const started = performance.now();
-  const registry = buildRegistry(readR4SearchParameters(), options);
+  const official = readR4SearchParameters();
+  const bundle: r4.Bundle = { ...official, entry: [...(official.entry ?? []), ...ENVELOPE_SEARCH_PARAMETERS.map((resource) => ({ resource }))] };
+  const registry = buildRegistry(bundle, options);
   return Object.assign(registry, { loadMs: performance.now() - started });
 }

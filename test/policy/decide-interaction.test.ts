@@ -26,11 +26,11 @@ const directory = (letters: string) => Object.fromEntries(DIRECTORY.map((t) => [
  */
 const R = ' (relationship)';
 const EXPECTED: Record<string, Partial<Record<ResourceType, string>>> = {
-  'gp-clinician': { Patient: `crs${R}`, ServiceRequest: `crus${R}`, Appointment: `crus${R}`, Slot: 'rs', Schedule: 'rs', ...directory('rs') },
-  'gp-admin': { Patient: `crs${R}`, ServiceRequest: `crus${R}`, Appointment: `crus${R}`, Slot: 'rs', Schedule: 'rs', ...directory('rs') },
+  'gp-clinician': { Patient: `crs${R}`, ServiceRequest: `crus${R}`, Appointment: `crus${R}`, Slot: 'rs', Schedule: 'rs', Consent: `crus${R}`, ...directory('rs') },
+  'gp-admin': { Patient: `crs${R}`, ServiceRequest: `crus${R}`, Appointment: `crus${R}`, Slot: 'rs', Schedule: 'rs', Consent: `crus${R}`, ...directory('rs') },
   'gp-system': { Patient: `crus${R}`, ServiceRequest: `crus${R}`, Appointment: `crus${R}`, Slot: 'rs', Schedule: 'rs', ...directory('rs') },
   'booking-clerk': { Patient: `rs${R}`, ServiceRequest: `rs${R}`, Appointment: `crus${R}`, Slot: 'rs', Schedule: 'rs', ...directory('rs') },
-  consultant: { Patient: `rs${R}`, ServiceRequest: `rus${R}`, Appointment: `rs${R}`, ...directory('rs') },
+  consultant: { Patient: `rs${R}`, ServiceRequest: `rus${R}`, Appointment: `rs${R}`, Consent: `rs${R}`, ...directory('rs') },
   'pas-system': {
     Patient: `rs${R}`, ServiceRequest: `rs${R}`, Appointment: `crus${R}`,
     Slot: 'rs; cud (own-organization)', Schedule: 'rs; cud (own-organization)', ...directory('rs'),

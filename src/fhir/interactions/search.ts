@@ -9,6 +9,7 @@ import type { Resource } from '../../domain/fhir.js';
 import type { Cond } from '../../domain/search-types.js';
 import type { Ctx } from '../context.js';
 import { preferStrict } from '../headers.js';
+import { confidentialityIssues } from '../confidentiality-notes.js';
 import { resolveIncludes } from '../includes.js';
 import { pageUrl, pathOf } from '../links.js';
 import { pageLinks } from '../paging.js';
@@ -43,8 +44,9 @@ export async function search(ctx: Ctx, types: string[], params: [string, string]
   if (paging.previous !== undefined) {
     bundle.link!.push({ relation: 'previous', url: pageUrl(linkReq, path, paging.previous || undefined) });
   }
-  if (parsed.issues.length > 0) {
-    bundle.entry!.push({ resource: releaseOutcome(operationOutcome(parsed.issues)), search: { mode: 'outcome' } });
+  const issues = [...parsed.issues, ...confidentialityIssues(ctx.guard)];
+  if (issues.length > 0) {
+    bundle.entry!.push({ resource: releaseOutcome(operationOutcome(issues)), search: { mode: 'outcome' } });
   }
   return { status: 200, headers: {}, body: releaseBundle(bundle) };
 }

@@ -5,6 +5,7 @@ import { loadStats, resourceInfo, type LoadStats } from './definitions.js';
 import { datatypeTable, resourceTable } from './elements.js';
 import { loadAllTerminology, terminologyStats } from './terminology.js';
 import { walk, type WalkOptions } from './walker.js';
+import { consentInvariantIssues } from './consent-invariants.js';
 
 export type ValidateOptions = WalkOptions;
 
@@ -14,7 +15,10 @@ export type ValidateOptions = WalkOptions;
  * warnings do not. An empty list means the resource is structurally valid.
  */
 export function validateResource(resource: unknown, opts: ValidateOptions = {}): Issue[] {
-  return walk(resource, opts);
+  const issues = walk(resource, opts);
+  // Consent carries rules the server enforces, so its invariants (ppc-1..5, provision types) are checked too.
+  if ((resource as { resourceType?: unknown } | null)?.resourceType === 'Consent') issues.push(...consentInvariantIssues(resource));
+  return issues;
 }
 
 export { elementNamesOf, summaryElementsOf } from './elements.js';
