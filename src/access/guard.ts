@@ -611,7 +611,7 @@ export class Guard {
   async transaction<T>(fn: (g: Guard) => Promise<T>): Promise<T> {
     if (this.writer) return fn(this);
     return this.deps.store.transaction(async (tx) => {
-      const g = new Guard(this.deps, this.principal, tx, tx, this.disclosures);
+      const g = new Guard(this.deps, this.principal, tx, tx, this.disclosures, this.view);
       const out = await fn(g);
       await runDeferred(g.deferred);
       return out;
