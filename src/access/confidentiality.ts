@@ -10,7 +10,7 @@ import type { Principal } from '../domain/principal.js';
 import type { RecordStore } from '../domain/records.js';
 import { and, not, TRUE, type Cond } from '../domain/search-types.js';
 import { ODS_SYSTEM, ownPatientId, PATIENT_PARAM } from '../policy/conditions.js';
-import { consentWhere, relatedTargets, type AccessContext, type ConsentAction, type ConsentFacts, type ConsentPolicy, type TypeParams } from '../policy/consent/index.js';
+import { consentWhere, GOVERNED_TYPES, relatedTargets, type AccessContext, type ConsentAction, type ConsentFacts, type ConsentPolicy, type TypeParams } from '../policy/consent/index.js';
 import {
   BREAK_GLASS_CODING, hiddenWhere, mask, maskedWhere, viewOf, type Clearance, type LabellingPolicy, type Viewer,
 } from '../policy/labels/index.js';
@@ -91,6 +91,11 @@ export class ConfidentialityView {
     return this.principal.authMethod === 'internal' || ownPatientId(this.principal) !== undefined;
   }
 
+  /** Whether consent governs `type` for this principal (a log of its versions cannot be narrowed by it). */
+  governsHistory(type: string): boolean {
+    return !this.consentExempt() && governed(type);
+  }
+
   mayBreakGlass(): boolean {
     return this.deps.mayBreakGlass(this.principal);
   }
@@ -159,7 +164,7 @@ export class ConfidentialityView {
 
   /** What consent allows of `type` for this access (TRUE when nothing is restricted). */
   async consentCond(reader: StoreReader, type: string, action: ConsentAction): Promise<Cond> {
-    if (this.consentExempt() || !(type === 'Patient' || PATIENT_PARAM[type] !== undefined) || type === 'Consent' || type === 'AuditEvent') return TRUE;
+    if (this.consentExempt() || !governed(type)) return TRUE;
     const facts = await this.facts(reader);
     if (facts.consents.length === 0 && this.deps.consent.base === 'permit') return TRUE;
     const ctx: AccessContext = {
@@ -239,6 +244,8 @@ export class ConfidentialityView {
     return out;
   }
 }
+
+const governed = (type: string): boolean => Object.prototype.hasOwnProperty.call(GOVERNED_TYPES, type);
 
 /** Resources of `type` about one of these patients (FALSE for types about no patient, or no patients). */
 export function patientIn(type: string, patients: readonly string[]): Cond {

@@ -381,6 +381,13 @@ export class Guard {
       }
       await this.requireVisible(t, req.id, limits, interaction);
     }
+    if (req.id === undefined) {
+      // Nor can a log of versions be narrowed by the patients' consents, or counted without the locked ones.
+      const governed = (req.type ? [req.type] : this.deps.resourceTypes).filter((t) => this.view.governsHistory(t));
+      if (governed.length > 0) {
+        throw errors.forbidden(`Access denied: patients' consents apply to ${governed.join(', ')}, so only the history of one resource at a time is available`);
+      }
+    }
     // Unlimited access to the type still meets consent and locks (limited access was checked above).
     if (req.type !== undefined && req.id !== undefined && this.mayAll(interaction, req.type)) {
       await this.requireVisibleIfLive(req.type, req.id, interaction);
