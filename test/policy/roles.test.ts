@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { RolePolicyError, parseRolePolicy, roleNames } from '../../src/policy/roles.js';
+import { RolePolicyError, parseRolePolicy, roleClearance, roleMayBreakGlass, roleNames } from '../../src/policy/roles.js';
 
 const minimal = (roles: unknown) => ({ format: 'envelope-role-policy/1', roles });
 const role = (grants: unknown[]) => ({ description: 'd', grants });
@@ -20,6 +20,21 @@ describe('policy/roles parseRolePolicy', () => {
     assert.deepEqual([...a.grants[0]!.permissions], ['c', 'r', 's']);
     assert.deepEqual(a.grants[0]!.when, []);
     assert.deepEqual(p.roles.get('b-role')!.grants[0]!.when, ['own-patient', 'relationship']);
+  });
+
+  it('reads clearance and break glass, defaulting to none', () => {
+    const p = parseRolePolicy(minimal({
+      plain: role([]),
+      cleared: { ...role([]), mayBreakGlass: true, clearance: { confidentiality: 'R', sensitivity: ['HIV', 'PSY'] } },
+      all: { ...role([]), clearance: { sensitivity: '*' } },
+    }));
+    assert.deepEqual(roleClearance(p, 'plain'), { confidentiality: 'N', sensitivity: [] });
+    assert.equal(roleMayBreakGlass(p, 'plain'), false);
+    assert.deepEqual(roleClearance(p, 'cleared'), { confidentiality: 'R', sensitivity: ['HIV', 'PSY'] });
+    assert.equal(roleMayBreakGlass(p, 'cleared'), true);
+    assert.deepEqual(roleClearance(p, 'all'), { confidentiality: 'N', sensitivity: '*' });
+    assert.deepEqual(roleClearance(p, 'undefined-role'), { confidentiality: 'N', sensitivity: [] });
+    assert.equal(roleMayBreakGlass(p, 'constructor'), false);
   });
 
   it('does not resolve inherited properties as roles', () => {
@@ -50,6 +65,11 @@ describe('policy/roles parseRolePolicy', () => {
     ['unknown condition', minimal({ x: role([{ resources: ['Slot'], permissions: 'r', when: ['own-team'] }]) }), 'roles.x.grants[0].when[0]', /own-patient, own-organization, relationship/],
     ['when not an array', minimal({ x: role([{ resources: ['Slot'], permissions: 'r', when: 'own-patient' }]) }), 'roles.x.grants[0].when', /array/],
     ['note not a string', minimal({ x: role([{ resources: ['Slot'], permissions: 'r', note: 1 }]) }), 'roles.x.grants[0].note', /string/],
+    ['mayBreakGlass not a boolean', minimal({ x: { ...role([]), mayBreakGlass: 'yes' } }), 'roles.x.mayBreakGlass', /true or false/],
+    ['clearance not an object', minimal({ x: { ...role([]), clearance: 'R' } }), 'roles.x.clearance', /object/],
+    ['unknown confidentiality code', minimal({ x: { ...role([]), clearance: { confidentiality: 'Q' } } }), 'roles.x.clearance.confidentiality', /U, L, M, N, R, V/],
+    ['sensitivity not a list of codes', minimal({ x: { ...role([]), clearance: { sensitivity: ['hiv'] } } }), 'roles.x.clearance.sensitivity', /sensitivity codes/],
+    ['unknown clearance key', minimal({ x: { ...role([]), clearance: { level: 'R' } } }), 'roles.x.clearance', /unknown key "level"/],
   ];
   for (const [name, doc, path, msg] of bad) {
     it(`refuses ${name} at ${path}`, () => {
