@@ -35,7 +35,7 @@ export interface ConfidentialityDeps {
 
 /** Every sealed (not locked) label opened: what break glass grants for a patient. */
 const OPEN_ALL: Clearance = { confidentiality: 'V', sensitivity: '*' };
-const MAX_CONSENTS = 10_000;
+const CONSENT_PAGE = 1000;
 
 /** What happened to one released version. */
 export type Disclosure = { resource: Resource; masked?: string[]; brokeGlass?: { patient?: string; reason: string } } | undefined;
@@ -53,6 +53,7 @@ export class ConfidentialityView {
   private consentFacts?: Promise<ConsentFacts>;
   private directory?: Promise<Pick<AccessContext, 'organizationRefs' | 'practitionerRoleRefs'>>;
   private windowsLoaded?: Promise<Map<string, BreakGlassWindow>>;
+  private readonly conds = new Map<string, Promise<Cond>>();
   /** Patients this request broke the glass for (windows to open and alert before the response leaves). */
   readonly opened = new Map<string, string>();
   /** Break glass asserted on this request (role and reason already checked). */
@@ -107,14 +108,23 @@ export class ConfidentialityView {
     return this.windowsLoaded;
   }
 
-  /** Active privacy consents (all patients): few in practice, and the store answers from its index. */
+  /**
+   * Active consents (all patients), every page of them: a consent left unread would be a denial
+   * ignored. The store answers from its status index; the engine keeps the patient-privacy ones.
+   */
   private facts(reader: StoreReader): Promise<ConsentFacts> {
     this.consentFacts ??= (async () => {
-      const page = await reader.search({
-        types: ['Consent'], sort: [], count: MAX_CONSENTS, total: 'none',
-        where: [{ k: 'idx', p: 'status', tests: [{ f: 'code', op: 'eq', v: 'active' }] }],
-      });
-      const consents = page.matches.filter((m) => !m.deleted).map((m) => m.resource as r4.Consent);
+      const consents: r4.Consent[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await reader.search({
+          types: ['Consent'], sort: [], count: CONSENT_PAGE, total: 'none',
+          where: [{ k: 'idx', p: 'status', tests: [{ f: 'code', op: 'eq', v: 'active' }] }],
+          ...(cursor !== undefined ? { cursor } : {}),
+        });
+        for (const m of page.matches) if (!m.deleted) consents.push(m.resource as r4.Consent);
+        cursor = page.next;
+      } while (cursor !== undefined);
       const related = new Map<string, string[]>();
       for (const target of relatedTargets(consents)) {
         const [type, id] = target.split('/');
@@ -186,6 +196,14 @@ export class ConfidentialityView {
    * not sealed from this principal, so a masked resource cannot be found by what it hides.
    */
   async where(reader: StoreReader, type: string, action: ConsentAction, sensitive: boolean): Promise<Cond> {
+    // Asked for every type of every query of the request (includes run queries of their own).
+    const key = `${type}|${action}|${sensitive}|${this.breakGlass ? 1 : 0}`;
+    let cond = this.conds.get(key);
+    if (!cond) this.conds.set(key, (cond = this.computeWhere(reader, type, action, sensitive)));
+    return cond;
+  }
+
+  private async computeWhere(reader: StoreReader, type: string, action: ConsentAction, sensitive: boolean): Promise<Cond> {
     const viewer = this.viewer;
     const parts: Cond[] = [not(hiddenWhere(viewer, this.deps.labels)), await this.consentCond(reader, type, action)];
     if (sensitive && !this.breakGlass) {

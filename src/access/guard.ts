@@ -500,10 +500,10 @@ export class Guard {
       for (const limits of limited) {
         if (!(await isVisible(w, type, id, limits, await this.facts()))) throw hiddenError(type, id, limits);
       }
-      if (!(await this.visible(w, type, id, undefined, 'update'))) throw this.notVisible(type, id, limited[0]);
       const current = await w.read(type, id);
       if (!current) throw errors.notFound(`${type}/${id} is not known`);
       if (current.deleted) throw errors.gone(`${type}/${id} has been deleted`);
+      if (!(await this.visible(w, type, id, undefined, 'update'))) throw this.notVisible(type, id, limited[0]);
       const checked = await this.applyRules(w, defer, { kind: 'update', type, id, resource: current.resource, current: stored(current), operation });
       if (!checked.resource) throw errors.notImplemented(`${operation} is not available on this server`);
       const out = await w.update(checked.resource, { ifMatch: current.versionId });
