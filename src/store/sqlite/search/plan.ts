@@ -65,7 +65,10 @@ export interface Candidate {
    * any join.
    */
   idx?: IdxRows;
-  /** Row count once a probe saw all of them (of probeRows when set: a size, not a guarantee). */
+  /**
+   * Row count once a probe saw all of them (of probeRows when set: a size, not a guarantee; for ids,
+   * an upper bound). Only ever used to choose drivers.
+   */
   exact?: number;
   /** Rows seen so far (a lower bound while exact is unknown). */
   atLeast: number;
@@ -141,7 +144,12 @@ export class Planner {
         continue;
       }
       const d = this.candidate(c, scope);
-      if (d) out.push({ rows: d.rows, rank: rank(c), cond: c, satisfies: d.exact ? [c] : [], atLeast: 0 });
+      if (!d) continue;
+      const cand: Candidate = { rows: d.rows, rank: rank(c), cond: c, satisfies: d.exact ? [c] : [], atLeast: 0 };
+      // Ids name at most one resource per type each: that bound sizes the driver without a count
+      // query (a read's visibility check is such a search, on every read).
+      if (c.k === 'id') cand.exact = new Set(c.ids).size * this.compiler.visibleTypes(scope.types).length;
+      out.push(cand);
     }
     return out.sort((a, b) => a.rank - b.rank);
   }
