@@ -1,5 +1,6 @@
-// Request bodies: strict UTF-8, JSON parsed by us so every failure becomes a 400 OperationOutcome.
+// Request bodies: strict UTF-8, JSON and XML parsed by us so every failure becomes a 400 OperationOutcome.
 import { errors } from '../domain/errors.js';
+import { parseXml } from './xml/parse.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -19,4 +20,9 @@ export function parseJsonBody(text: string): unknown {
     const detail = e instanceof SyntaxError ? e.message : 'the document is too deeply nested';
     throw errors.structure(`The body is not valid JSON: ${detail}`);
   }
+}
+
+/** A FHIR XML body as the JSON resource it stands for (src/http/xml/parse.ts); validation follows as for JSON. */
+export function parseXmlBody(text: string): unknown {
+  return parseXml(text);
 }

@@ -7,11 +7,9 @@ import { errors, FhirError } from '../domain/errors.js';
 import type { Engine } from '../fhir/engine.js';
 import { errorResponse } from '../fhir/engine.js';
 import type { FhirRequest, HttpMethod } from '../fhir/types.js';
-import { decodeUtf8, parseJsonBody } from './body.js';
-import { checkBodyType, responseMediaType, type JsonMediaType } from './negotiate.js';
+import { decodeUtf8, parseJsonBody, parseXmlBody } from './body.js';
+import { checkBodyType, responseMediaType, type MediaType } from './negotiate.js';
 import { send } from './serialize.js';
-
-
 
 const METHODS = new Set<HttpMethod>(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
 /** The CapabilityStatement is public: clients read it before they know how to authenticate. */
@@ -29,10 +27,10 @@ export function fhirRoute(opts: FhirRouteOptions) {
     const query = queryPairs(req.originalUrl);
     const format = query.find(([k]) => k === '_format')?.[1];
     const pretty = query.some(([k, v]) => k === '_pretty' && v === 'true');
-    let mediaType: JsonMediaType = 'application/fhir+json';
+    let mediaType: MediaType = 'application/fhir+json';
     const head = req.method === 'HEAD';
     try {
-      mediaType = responseMediaType(format, req.get('accept'));
+      mediaType = responseMediaType(format, req.get('accept'), hasBody(req) ? req.get('content-type') : undefined);
       const method = req.method.toUpperCase() as HttpMethod;
       if (!METHODS.has(method)) throw errors.methodNotAllowed(`${req.method} is not supported`);
       const segments = segmentsOf(req.path.slice('/fhir'.length));
@@ -92,7 +90,11 @@ function readBody(req: Request, fr: FhirRequest): void {
     fr.query.push(...new URLSearchParams(text));
     return;
   }
-  fr.body = parseJsonBody(text);
+  fr.body = kind === 'xml' ? parseXmlBody(text) : parseJsonBody(text);
+}
+
+function hasBody(req: Request): boolean {
+  return Buffer.isBuffer(req.body) && req.body.length > 0;
 }
 
 /** The query string in order, repeats kept; Express' parsed req.query would merge and nest them. */

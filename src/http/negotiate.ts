@@ -1,30 +1,41 @@
-// Content negotiation: JSON in both FHIR and plain flavours; XML is refused with 406 (request) or
-// 415 (body) until XML support lands.
+// Content negotiation: FHIR JSON (the default) and FHIR XML, each in its FHIR and plain flavours; the
+// media type a client names is the one it gets back. Request bodies may be either; PATCH takes
+// JSON Patch only (application/json-patch+json), whatever the response format.
 import { errors } from '../domain/errors.js';
 
-export type JsonMediaType = 'application/fhir+json' | 'application/json';
+export type MediaType =
+  | 'application/fhir+json' | 'application/json'
+  | 'application/fhir+xml' | 'application/xml' | 'text/xml';
 
-const FORMAT_ALIASES: Record<string, JsonMediaType | 'xml'> = {
+const FORMAT_ALIASES: Record<string, MediaType> = {
   json: 'application/fhir+json',
   'application/json': 'application/json',
   'application/fhir+json': 'application/fhir+json',
   'application/json+fhir': 'application/fhir+json',
-  xml: 'xml',
-  'text/xml': 'xml',
-  'application/xml': 'xml',
-  'application/fhir+xml': 'xml',
-  'application/xml+fhir': 'xml',
+  xml: 'application/fhir+xml',
+  'text/xml': 'text/xml',
+  'application/xml': 'application/xml',
+  'application/fhir+xml': 'application/fhir+xml',
+  'application/xml+fhir': 'application/fhir+xml',
 };
 
-/** Chooses the response media type from `_format` (which wins) or Accept. */
-export function responseMediaType(format: string | undefined, accept: string | undefined): JsonMediaType {
+export function isXml(type: MediaType): boolean {
+  return type.endsWith('xml');
+}
+
+/**
+ * Chooses the response media type from `_format` (which wins) or Accept. When neither names a
+ * format (no Accept, or only wildcards), the answer comes in the format of the request body.
+ */
+export function responseMediaType(format: string | undefined, accept: string | undefined, bodyContentType?: string): MediaType {
   if (format !== undefined) {
-    const f = FORMAT_ALIASES[format.trim().toLowerCase().split(';')[0]!.trim()];
-    if (f === undefined) throw errors.notAcceptable(`_format ${format} is not supported; use json`);
-    if (f === 'xml') throw errors.notAcceptable('XML is not supported yet; use application/fhir+json');
+    // In a query string '+' means a space, so `_format=application/fhir+xml` arrives as "application/fhir xml".
+    const f = FORMAT_ALIASES[format.trim().toLowerCase().split(';')[0]!.trim().replace(/ /g, '+')];
+    if (f === undefined) throw errors.notAcceptable(`_format ${format} is not supported; use json or xml`);
     return f;
   }
-  if (!accept) return 'application/fhir+json';
+  const fallback: MediaType = bodyFormat(bodyContentType) === 'xml' ? 'application/fhir+xml' : 'application/fhir+json';
+  if (!accept) return fallback;
   const ranges = accept.split(',').map((r) => {
     const [type, ...params] = r.trim().toLowerCase().split(';');
     const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
@@ -32,22 +43,27 @@ export function responseMediaType(format: string | undefined, accept: string | u
   }).filter((r) => r.q > 0).sort((a, b) => b.q - a.q);
   for (const r of ranges) {
     const f = FORMAT_ALIASES[r.type];
-    if (f && f !== 'xml') return f;
-    if (r.type === '*/*' || r.type === 'application/*') return 'application/fhir+json';
+    if (f) return f;
+    if (r.type === '*/*' || r.type === 'application/*') return fallback;
   }
-  if (ranges.some((r) => FORMAT_ALIASES[r.type] === 'xml')) throw errors.notAcceptable('XML is not supported yet; use application/fhir+json');
-  throw errors.notAcceptable(`None of the media types in Accept can be produced; use application/fhir+json`);
+  throw errors.notAcceptable('None of the media types in Accept can be produced; use application/fhir+json or application/fhir+xml');
+}
+
+function bodyFormat(contentType: string | undefined): 'json' | 'xml' | undefined {
+  const f = FORMAT_ALIASES[(contentType ?? '').split(';')[0]!.trim().toLowerCase()];
+  return f === undefined ? undefined : isXml(f) ? 'xml' : 'json';
 }
 
 /** Checks a request body's Content-Type for the method; PATCH takes JSON Patch. */
-export function checkBodyType(method: string, contentType: string | undefined): 'json' | 'json-patch' | 'form' {
+export function checkBodyType(method: string, contentType: string | undefined): 'json' | 'xml' | 'json-patch' | 'form' {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   if (method === 'PATCH') {
     if (type === 'application/json-patch+json') return 'json-patch';
-    throw errors.unsupportedMediaType('PATCH needs Content-Type application/json-patch+json');
+    throw errors.unsupportedMediaType('PATCH needs Content-Type application/json-patch+json (JSON Patch, in JSON also for XML clients)');
   }
   if (type === 'application/x-www-form-urlencoded') return 'form';
-  if (type === '' || type === 'application/fhir+json' || type === 'application/json' || type === 'application/json+fhir') return 'json';
-  if (FORMAT_ALIASES[type] === 'xml') throw errors.unsupportedMediaType('XML bodies are not supported yet; send application/fhir+json');
-  throw errors.unsupportedMediaType(`Content-Type ${type} is not supported; send application/fhir+json`);
+  if (type === '') return 'json';
+  const format = bodyFormat(type);
+  if (format) return format;
+  throw errors.unsupportedMediaType(`Content-Type ${type} is not supported; send application/fhir+json or application/fhir+xml`);
 }

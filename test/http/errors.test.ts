@@ -70,12 +70,12 @@ describe('http: errors and content negotiation', () => {
     expectOutcome(res.body);
   });
 
-  it('XML is refused: 406 for a response, 415 for a body', async () => {
-    const a = await request(env.app).get('/fhir/metadata').set('Accept', 'application/fhir+xml').expect(406);
+  it('formats other than FHIR JSON and XML are refused: 406 for a response, 415 for a body', async () => {
+    const a = await request(env.app).get('/fhir/metadata').set('Accept', 'text/html').expect(406);
     expectOutcome(a.body);
-    await request(env.app).get('/fhir/metadata?_format=xml').expect(406);
+    await request(env.app).get('/fhir/metadata?_format=yaml').expect(406);
     const b = await request(env.app).post('/fhir/Organization').set('Authorization', admin)
-      .set('Content-Type', 'application/fhir+xml').send('<Organization xmlns="http://hl7.org/fhir"/>').expect(415);
+      .set('Content-Type', 'text/plain').send('Organization').expect(415);
     expectOutcome(b.body);
   });
 
