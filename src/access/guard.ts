@@ -204,8 +204,16 @@ export class Guard {
    * current content to judge; its earlier versions are judged one by one as they are released.
    */
   private async requireVisibleIfLive(type: string, id: string, interaction: Interaction): Promise<void> {
+    if (!(await this.liveAndVisible(type, id, interaction))) {
+      this.disclosures.add({ type, id }, []);
+      throw this.notVisible(type, id, undefined);
+    }
+  }
+
+  /** False only when type/id is live and hidden from the principal (consent, lock). */
+  private async liveAndVisible(type: string, id: string, interaction: Interaction): Promise<boolean> {
     const v = await this.reader.read(type, id);
-    if (v && !v.deleted) await this.requireVisible(type, id, undefined, interaction);
+    return !v || v.deleted || (await this.visible(this.reader, type, id, undefined, interaction));
   }
 
   private notVisible(type: string, id: string, limits: readonly Limit[] | undefined): FhirError {
@@ -351,10 +359,15 @@ export class Guard {
    */
   async vread(type: string, id: string, versionId: number): Promise<ReleasedVersion> {
     const limits = this.authorize('vread', type);
+    const unknown = () => errors.notFound(`${type}/${id}/_history/${versionId} is not known`);
     if (limits) await this.requireVisible(type, id, limits, 'vread');
-    else await this.requireVisibleIfLive(type, id, 'vread');
+    // Unlimited access: a hidden resource's versions are answered exactly as a missing one's.
+    else if (!(await this.liveAndVisible(type, id, 'vread'))) {
+      this.disclosures.add({ type, id }, []);
+      throw unknown();
+    }
     const v = await this.reader.vread(type, id, versionId);
-    if (!v) throw errors.notFound(`${type}/${id}/_history/${versionId} is not known`);
+    if (!v) throw unknown();
     if (v.deleted) throw errors.gone(`${type}/${id}/_history/${versionId} is a deletion`);
     return this.releaseOr404(v, `${type}/${id}/_history/${versionId}`);
   }
