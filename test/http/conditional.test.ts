@@ -65,6 +65,12 @@ describe('http: conditional interactions', () => {
     await request(env.app).delete('/fhir/Organization').set('Authorization', admin).expect(400);
   });
 
+  it('conditional delete by a role that may not delete is 403 whether or not anything matches', async () => {
+    const gp = await env.auth('gp-clinician', { organization: 'A81001' });
+    await request(env.app).delete(`/fhir/Organization?identifier=${ODS}|NO-SUCH`).set('Authorization', gp).expect(403);
+    await request(env.app).delete(`/fhir/Organization?identifier=${ODS}|A10001`).set('Authorization', gp).expect(403);
+  });
+
   it('concurrent conditional creates of the same identifier store exactly one resource', async () => {
     const results = await Promise.all(Array.from({ length: 10 }, () =>
       request(env.app).post('/fhir/Organization').set('Authorization', admin).set('If-None-Exist', `identifier=${ODS}|RACE`).send(org('RACE'))));

@@ -14,6 +14,8 @@ export async function remove(ctx: Ctx, type: string, id: string): Promise<FhirRe
 }
 
 export async function conditionalDelete(ctx: Ctx, type: string): Promise<FhirResponse> {
+  // Refused before matching, as a delete by id is: no 204 for a principal who may not delete at all.
+  ctx.guard.authorize('delete', type);
   return ctx.guard.transaction(async (guard) => {
     const tx = { ...ctx, guard };
     const matches = await conditionalMatches(tx, type, ctx.req.query, 'Conditional delete');
