@@ -7,6 +7,7 @@ import { HOLD_OPERATION, holdRules } from './hold-rules.js';
 import type { RuleOutcome, WriteRules } from './port.js';
 import { referralRules } from './referral-rules.js';
 import { slotRules } from './slot-rules.js';
+import { scheduleRules } from './schedule-rules.js';
 
 export interface BookingRulesOptions {
   /** Minutes a $hold lasts. */
@@ -27,6 +28,8 @@ export function bookingRules(opts: BookingRulesOptions): WriteRules {
           return appointmentRules(intent, ctx);
         case 'Slot':
           return slotRules(intent, ctx);
+        case 'Schedule':
+          return scheduleRules(intent, ctx);
         case 'ServiceRequest':
           return referralRules(intent, ctx);
         default:

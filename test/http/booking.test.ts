@@ -347,6 +347,16 @@ describe('http: booking', function () {
       await update({ ...appt, status: 'cancelled', cancelationReason: CANCEL_REASON }).expect(200);
       await request(env.app).delete(`/fhir/Slot/${taken.id}`).set('Authorization', w.pas).expect(204);
     });
+
+    it('a Schedule with slots still offered cannot be deleted; once they are withdrawn it can', async () => {
+      await put(env, w.pas, { resourceType: 'Schedule', id: 'sch-temp', active: true, actor: [{ reference: 'HealthcareService/cardio' }], serviceType: [{ coding: [{ system: 'https://fhir.nhs.uk/CodeSystem/NHSDataModelAndDictionary-treatment-function', code: '320' }] }] });
+      const slot = await publishSlot(w, futureStart(), { schedule: 'sch-temp' });
+      const refused = await request(env.app).delete('/fhir/Schedule/sch-temp').set('Authorization', w.pas).expect(422);
+      assert.match(issueOf(refused.body, 'business-rule', 'INVALID_RESOURCE', 'Schedule').diagnostics, /withdraw or delete its slots first/);
+      await read(env, w.pas, `Slot/${slot.id}`);
+      await put(env, w.pas, { ...(await read(env, w.pas, `Slot/${slot.id}`)), status: 'busy-unavailable' });
+      await request(env.app).delete('/fhir/Schedule/sch-temp').set('Authorization', w.pas).expect(204);
+    });
   });
 
   describe('referral lifecycle', () => {
