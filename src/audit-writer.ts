@@ -4,7 +4,7 @@
 // group) before it exits.
 import { parentPort, workerData } from 'node:worker_threads';
 import { AuditLog } from './audit/audit-log.js';
-import type { WriterData, WriterReply } from './audit/thread-log.js';
+import type { WriterData, WriterNotice, WriterReply } from './audit/thread-log.js';
 import { FhirError } from './domain/errors.js';
 import type { r4 } from './domain/fhir.js';
 import { createIndexer } from './search/indexer.js';
@@ -15,8 +15,10 @@ async function run(): Promise<void> {
   const port = parentPort!;
   const data = workerData as WriterData;
   const store = await openSqliteStore({ file: data.file, indexer: createIndexer(loadR4Registry()) });
+  // Group statistics and anchor faults go to the server's thread, which owns the metrics and the log.
   const log = new AuditLog(store, {
-    onAnchorError: (e) => console.error(JSON.stringify({ msg: 'audit anchor write failed', error: e instanceof Error ? e.stack : String(e) })),
+    onAnchorError: (e) => port.postMessage({ fault: 'audit-anchor', message: e instanceof Error ? e.stack ?? e.message : String(e) } satisfies WriterNotice),
+    onGroup: (g) => port.postMessage({ group: { events: g.events, attempts: g.attempts, ms: g.ms } } satisfies WriterNotice),
   });
   port.on('message', (m: { id?: number; events?: r4.AuditEvent[]; close?: boolean }) => {
     if (m.close) {

@@ -20,7 +20,7 @@ import type { Config } from './config.js';
 import { RESOURCE_TYPES } from './domain/fhir.js';
 import { createEngine } from './fhir/engine.js';
 import { searchParserFor } from './fhir/search-adapter.js';
-import { summaryElementsOf, validateResource } from './fhir/validation/index.js';
+import { mandatoryProfilesFromEnv, summaryElementsOf, validateResource } from './fhir/validation/index.js';
 import { createApp } from './http/app.js';
 import { decideInteraction } from './policy/decide-interaction.js';
 import { parseRolePolicy, roleAllowsWeakAuthentication, roleClearance, roleMayBreakGlass, type RolePolicy } from './policy/roles.js';
@@ -43,6 +43,10 @@ import type { AuditAppender } from './audit/appender.js';
 import { ThreadAuditLog } from './audit/thread-log.js';
 import { createAuditTrail } from './audit/trail.js';
 import { startAlertWebhook } from './audit/alert-webhook.js';
+import { classify } from './http/ops/classify.js';
+import { AuditHealth, probe, type Readiness } from './http/ops/health.js';
+import { createLogger, type Logger } from './http/ops/logger.js';
+import { createMetrics, timeMethods, type Metrics } from './http/ops/metrics.js';
 
 export interface Envelope {
   app: Express;
@@ -50,6 +54,10 @@ export interface Envelope {
   rolePolicy: RolePolicy;
   /** One line for the start-up log. */
   describe: string;
+  logger: Logger;
+  metrics: Metrics;
+  /** What /readyz reports: the store answers a ping and the audit trail is taking events. */
+  ready(): Promise<Readiness>;
   close(): Promise<void>;
 }
 
@@ -59,6 +67,8 @@ export interface ComposeOptions {
   openStore?: (indexer: Indexer) => Promise<Store>;
   /** The clock of the workflow rules and the hold sweeper (default: the system clock). */
   now?: () => Date;
+  /** Where logs go (default: stdout at LOG_LEVEL; silent when LOG_LEVEL is unset, see config.serverDefaults). */
+  logger?: Logger;
 }
 
 const SOFTWARE = { name: 'Envelope', version: readVersion() };
@@ -110,6 +120,23 @@ function confidentialityOf(config: Config, rolePolicy: RolePolicy, registry: Sea
   };
 }
 
+/** The audit log as readiness sees it: how its latest append ended, and whether it was closed. */
+function watchedAppender(log: AuditAppender, health: AuditHealth): AuditAppender {
+  return {
+    append: (events) => log.append(events).then(
+      (stored) => { health.succeeded(); return stored; },
+      (e: unknown) => { health.failed(); throw e; },
+    ),
+    close: () => {
+      health.close();
+      return log.close();
+    },
+  };
+}
+
+/** Store calls timed into store_operation_duration_seconds (the store's own transactions included). */
+const TIMED_STORE_CALLS = ['read', 'vread', 'search', 'history', 'transaction', 'ping'] as const;
+
 async function openStore(config: Config, indexer: Indexer): Promise<Store> {
   if (config.mongodbUri) return openMongoStore({ uri: config.mongodbUri, dbName: config.mongodbDb, indexer });
   if (config.sqliteFile !== ':memory:') mkdirSync(config.dataDir, { recursive: true });
@@ -125,21 +152,36 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
   const registry = loadR4Registry();
   const indexer = createIndexer(registry, config.publicBaseUrl ? { baseUrl: `${config.publicBaseUrl}/fhir` } : {});
   const scheduling = schedulingConfigFromEnv(env);
+  // Reads Envelope's profiles (a faulty one stops start-up) and those the deployment makes mandatory.
+  const mandatoryProfiles = mandatoryProfilesFromEnv(env);
   const now = opts.now ?? (() => new Date());
-  const store = await (opts.openStore ? opts.openStore(indexer) : openStore(config, indexer));
+  const logger = opts.logger ?? createLogger(config.logLevel ?? 'silent');
+  const metrics = createMetrics({ processMetrics: config.metricsToken !== undefined });
+  /** A server fault: logged with its stack (for the operator, never the client) and counted. */
+  const fault = (source: string, msg: string) => (e: unknown) => {
+    metrics.faults.inc({ source });
+    logger.error({ err: e, source }, msg);
+  };
+  const store = timeMethods(await (opts.openStore ? opts.openStore(indexer) : openStore(config, indexer)), TIMED_STORE_CALLS, metrics.storeDuration);
   // The audit trail: every interaction's AuditEvents, chained and durable before the response leaves.
   // On a SQLite file the log runs on a writer thread of its own (src/audit/thread-log.ts says why);
   // on MongoDB (whose driver does not block), :memory: (one connection only) or a store a caller
   // supplied, it runs here.
   const ownFile = !opts.openStore && !config.mongodbUri && config.sqliteFile !== ':memory:';
-  const auditLog: AuditAppender = ownFile
-    ? await ThreadAuditLog.start(new URL('./audit-writer.js', import.meta.url), { file: config.sqliteFile })
-    : new AuditLog(store, {
-      now,
-      onAnchorError: (e) => console.error(JSON.stringify({ msg: 'audit anchor write failed', error: e instanceof Error ? e.stack : String(e) })),
-    });
+  const auditHealth = new AuditHealth();
+  // Each committed group of the audit log, wherever it runs (the writer thread for a SQLite file).
+  const auditGroup = (g: { events: number; ms: number }) => {
+    metrics.auditGroupEvents.observe(g.events);
+    metrics.storeDuration.observe({ operation: 'audit-group', outcome: 'ok' }, g.ms / 1000);
+  };
+  const auditLog = watchedAppender(ownFile
+    ? await ThreadAuditLog.start(new URL('./audit-writer.js', import.meta.url), { file: config.sqliteFile }, {
+      onGroup: auditGroup,
+      onFault: (source, e) => fault(source, 'audit anchor write failed')(e),
+    })
+    : new AuditLog(store, { now, onAnchorError: fault('audit-anchor', 'audit anchor write failed'), onGroup: auditGroup }), auditHealth);
   const audit = createAuditTrail({ log: auditLog, server: SOFTWARE });
-  const signOns = signOnAudit(audit, SOFTWARE, (e) => console.error(JSON.stringify({ msg: 'audit trail could not record a sign-on', error: e instanceof Error ? e.stack : String(e) })));
+  const signOns = signOnAudit(audit, SOFTWARE, fault('audit', 'audit trail could not record a sign-on'));
   // System sign-on (/auth/token): its tokens are a second trusted issuer beside the configured one.
   const systems = await createClientCredentials(tokenEndpointConfigFromEnv(env, config), {
     auth: authConfig, configuredIssuer: auth.issuer, dataDir: config.dataDir, records: store.records, now,
@@ -148,7 +190,7 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
   const bearer = trustIssuers(auth.verifier, systems.ownIssuer);
   const people = peopleSettings && createPeopleSignOn(peopleSettings, {
     records: store.records, now, weakAllowed: (role) => roleAllowsWeakAuthentication(rolePolicy, role), scopesFor: (role) => scopesForRole(rolePolicy, role),
-    log: (event) => console.warn(JSON.stringify(event)),
+    log: (event) => logger.warn(event),
   });
   const confidentiality = confidentialityOf(config, rolePolicy, registry, store.records);
   const policy: InteractionPolicy = {
@@ -158,19 +200,24 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
   const parserOpts = { defaultCount: config.searchDefaultCount, maxCount: config.searchMaxCount };
   const engine = createEngine(
     {
-      validate: (resource, expectedType) => validateResource(resource, expectedType ? { expectedType } : {}),
+      validate: (resource, expectedType) => validateResource(resource, { ...(expectedType ? { expectedType } : {}), mandatoryProfiles }),
       parser: searchParserFor(registry, [loadPatientCompartment()], config.publicBaseUrl ? { ...parserOpts, baseUrl: `${config.publicBaseUrl}/fhir` } : parserOpts),
       indexer,
       newId: randomUUID,
       resourceTypes: RESOURCE_TYPES,
       summaryElementsOf,
       software: SOFTWARE,
-      onAuditFault: (e) => console.error(JSON.stringify({ msg: 'audit trail could not record a request; answered 503', error: e instanceof Error ? e.stack : String(e) })),
+      onAuditFault: fault('audit', 'audit trail could not record a request; answered 503'),
     },
     { store, policy, resourceTypes: RESOURCE_TYPES, rules: bookingRules({ holdMinutes: scheduling.holdMinutes }), now, records: store.records, claimHours: config.relationshipClaimHours, indexer, audit, patientAuditView: config.auditPatientView,
       isAuditSource: (p) => p.authMethod === 'client-credentials' && p.clientId !== undefined && systems.clients.get(p.clientId)?.auditSource === true,
       confidentiality },
   );
+  // Readiness without side effects: a store ping, and how the audit trail's latest append ended.
+  const ready = async (): Promise<Readiness> => {
+    const checks = { store: await probe(() => store.ping(), 2000), audit: auditHealth.state };
+    return { ready: checks.store === 'ok' && checks.audit === 'ok', checks };
+  };
   const app = createApp({
     engine,
     // Credential schemes in order: a bearer token when one is sent, else a sign-on session cookie.
@@ -178,12 +225,22 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
     mounts: [...(people ? [samlRoutes({ ...people, audit: signOns })] : []), tokenRoutes({
       tokenEndpoint: systems.tokenEndpoint, discovery: [clientCredentialsPart], jwks: () => systems.jwks, audit: signOns,
       ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
-      onFault: (err) => console.error(JSON.stringify({ msg: 'token endpoint fault', error: err instanceof Error ? err.stack : String(err) })),
+      onFault: fault('token-endpoint', 'token endpoint fault'),
     })],
     bodyLimit: config.bodyLimit,
     ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
     onFault: (err, req) => {
-      console.error(JSON.stringify({ msg: 'unhandled server fault', method: req.method, path: req.path, error: err instanceof Error ? err.stack : String(err) }));
+      // The route template, not the path: a path can hold a patient's id.
+      metrics.faults.inc({ source: 'request' });
+      logger.error({ err, reqId: req.res?.locals.requestId, method: req.method, route: classify(req).route }, 'unhandled server fault');
+    },
+    ops: {
+      logger,
+      metrics,
+      ready,
+      limits: config.limits,
+      ...(config.metricsToken !== undefined ? { metricsToken: config.metricsToken } : {}),
+      ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
     },
   });
   // Lapsed holds are released from start-up on, whether or not any request arrives.
@@ -191,7 +248,7 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
     store,
     now,
     intervalMs: scheduling.sweepIntervalMs,
-    onError: (e) => console.error(JSON.stringify({ msg: 'hold sweep failed', error: e instanceof Error ? e.stack : String(e) })),
+    onError: fault('hold-sweeper', 'hold sweep failed'),
     // The server's own writes are audited too: an internal principal, the reason in its name and request id.
     onReleased: (slotId) => audit.record({
       requestId: `hold-sweep-${slotId}-${now().getTime()}`, interaction: 'update', action: 'U', recorded: now().toISOString(),
@@ -206,7 +263,7 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
     records: store.records,
     now,
     intervalMs: 10 * 60_000,
-    onError: (e) => console.error(JSON.stringify({ msg: 'records purge failed', error: e instanceof Error ? e.stack : String(e) })),
+    onError: fault('records-sweeper', 'records purge failed'),
   });
   // Alerts are in the audit trail already; when a webhook is configured they are also pushed there.
   const webhook = config.alertWebhook && startAlertWebhook({
@@ -215,12 +272,19 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
     ...(config.alertWebhook.authorization ? { headers: { authorization: config.alertWebhook.authorization } } : {}),
     intervalMs: config.alertWebhook.intervalMs,
     now,
-    onError: (e) => console.error(JSON.stringify({ msg: 'alert webhook delivery failed; will retry', error: e instanceof Error ? e.message : String(e) })),
+    // The message only: a delivery failure is expected now and then, and retried.
+    onError: (e) => {
+      metrics.faults.inc({ source: 'alert-webhook' });
+      logger.warn({ source: 'alert-webhook', error: e instanceof Error ? e.message : String(e) }, 'alert webhook delivery failed; will retry');
+    },
   });
   return {
     app,
     store,
     rolePolicy,
+    logger,
+    metrics,
+    ready,
     describe: `${store.capabilities.engine}${config.mongodbUri ? '' : ` ${config.sqliteFile}`}; tokens from ${auth.keySource}; ${systems.describe}`,
     close: async () => {
       await sweeper.stop();

@@ -1,48 +1,97 @@
-// Starts Envelope: configuration from the environment, the composed application, a listening socket,
-// and an orderly shutdown on SIGTERM/SIGINT.
-import { composeEnvelope } from './compose.js';
-import { configFromEnv } from './config.js';
+// Starts Envelope: configuration from the environment, the composed application, a listening socket
+// (HTTP, or HTTPS with a configured key and certificate), and an orderly shutdown on SIGTERM/SIGINT.
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { composeEnvelope, type Envelope } from './compose.js';
+import { configFromEnv, serverDefaults, type Config } from './config.js';
+import { createLogger, type Logger } from './http/ops/logger.js';
+import { createServer } from './http/ops/server.js';
 
-async function main(): Promise<void> {
+function readPem(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new Error(`${what} ${file} cannot be read: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+async function main(logger: Logger, config: Config): Promise<void> {
   const started = performance.now();
-  const config = configFromEnv(process.env);
-  const envelope = await composeEnvelope(config, process.env);
-  const server = envelope.app.listen(config.port, config.host, () => {
+  const tls = config.tls && { key: readPem(config.tls.keyFile, 'TLS_KEY_FILE'), cert: readPem(config.tls.certFile, 'TLS_CERT_FILE') };
+  const envelope = await composeEnvelope(config, process.env, { logger });
+  const server = createServer(envelope.app, { timeouts: config.timeouts, ...(tls ? { tls } : {}) });
+  server.once('error', (e) => {
+    logger.fatal({ err: e }, 'envelope could not listen');
+    void envelope.close().finally(() => process.exit(1));
+  });
+  server.listen(config.port, config.host, () => {
     const addr = server.address();
-    const where = typeof addr === 'object' && addr ? `${addr.address}:${addr.port}` : String(addr);
-    console.log(JSON.stringify({
-      msg: 'envelope listening',
-      address: where,
-      fhirBase: `${config.publicBaseUrl ?? `http://localhost:${config.port}`}/fhir`,
+    const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    logger.info({
+      address: typeof addr === 'object' && addr ? `${addr.address}:${addr.port}` : String(addr),
+      port,
+      tls: Boolean(tls),
+      fhirBase: `${config.publicBaseUrl ?? `${tls ? 'https' : 'http'}://localhost:${port}`}/fhir`,
       store: envelope.describe,
       startupMs: Math.round(performance.now() - started),
-    }));
+    }, 'envelope listening');
   });
+  const stop = stopper(server, envelope, logger, config.shutdownGraceMs);
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/**
+ * The shutdown: stop accepting connections, let the requests in flight finish (at most graceMs,
+ * then their connections are cut), then close the Envelope, which waits until every audit group is
+ * committed and closes the store. Exit 0 when that all went well.
+ */
+function stopper(server: Server, envelope: Envelope, logger: Logger, graceMs: number): (signal: string) => void {
   let stopping = false;
-  const stop = (signal: string) => {
+  return (signal) => {
     if (stopping) return;
     stopping = true;
-    console.log(JSON.stringify({ msg: 'envelope stopping', signal }));
-    // Stop accepting, let in-flight requests finish (bounded), then close the store.
-    const force = setTimeout(() => server.closeAllConnections(), 10_000);
-    force.unref();
+    const begun = performance.now();
+    logger.info({ signal, graceMs }, 'envelope stopping');
+    // Responses from now on close their connection, so keep-alive clients go elsewhere.
+    server.prependListener('request', (_req, res) => res.setHeader('Connection', 'close'));
+    let forced = false;
+    const force = setTimeout(() => {
+      forced = true;
+      logger.warn({ graceMs }, 'requests still in flight after the grace period: closing their connections');
+      server.closeAllConnections();
+    }, graceMs);
+    // A connection that was busy when we stopped becomes idle once its response is sent: close it then.
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
     server.close(() => {
+      clearTimeout(force);
+      clearInterval(sweep);
       envelope.close().then(
-        () => process.exit(0),
+        () => {
+          logger.info({ forced, ms: Math.round(performance.now() - begun) }, 'envelope stopped');
+          process.exit(0);
+        },
         (e: unknown) => {
-          console.error(JSON.stringify({ msg: 'error while closing the store', error: String(e) }));
+          logger.error({ err: e }, 'error while closing the audit log or the store');
           process.exit(1);
         },
       );
     });
     server.closeIdleConnections();
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
 }
 
-main().catch((e: unknown) => {
-  // Configuration and start-up errors are operator mistakes: say what is wrong, without a stack.
-  console.error(JSON.stringify({ msg: 'envelope failed to start', error: e instanceof Error ? e.message : String(e) }));
+let config: Config;
+let logger: Logger;
+try {
+  config = serverDefaults(configFromEnv(process.env));
+  logger = createLogger(config.logLevel ?? 'info');
+} catch (e) {
+  // Configuration errors are operator mistakes: say what is wrong, without a stack.
+  console.error(JSON.stringify({ level: 'fatal', msg: 'envelope failed to start', error: e instanceof Error ? e.message : String(e) }));
+  process.exit(1);
+}
+main(logger, config).catch((e: unknown) => {
+  logger.fatal({ error: e instanceof Error ? e.message : String(e) }, 'envelope failed to start');
   process.exit(1);
 });

@@ -15,6 +15,20 @@ export type WriterReply =
   | { id: number; ok: true; stored: r4.AuditEvent[] }
   | { id: number; ok: false; status: number; message: string };
 
+/** One group the writer committed (for metrics), and a fault it hit outside any append (for logs). */
+export type WriterNotice = { group: GroupStats } | { fault: string; message: string };
+
+export interface GroupStats {
+  events: number;
+  attempts: number;
+  ms: number;
+}
+
+export interface ThreadLogHooks {
+  onGroup?(g: GroupStats): void;
+  onFault?(source: string, e: Error): void;
+}
+
 export interface WriterData {
   /** SQLite database file (the same one the server's store opened). */
   file: string;
@@ -30,11 +44,11 @@ export class ThreadAuditLog implements AuditAppender {
   /** Writers started after the first (a writer that dies is replaced; appends in flight fail with 503). */
   restarts = 0;
 
-  private constructor(private readonly entry: URL, private readonly data: WriterData) {}
+  private constructor(private readonly entry: URL, private readonly data: WriterData, private readonly hooks: ThreadLogHooks) {}
 
   /** Starts the writer and waits until it has opened the database (or failed to). */
-  static async start(entry: URL, data: WriterData): Promise<ThreadAuditLog> {
-    const log = new ThreadAuditLog(entry, data);
+  static async start(entry: URL, data: WriterData, hooks: ThreadLogHooks = {}): Promise<ThreadAuditLog> {
+    const log = new ThreadAuditLog(entry, data, hooks);
     log.spawn();
     await log.ready;
     return log;
@@ -54,7 +68,7 @@ export class ThreadAuditLog implements AuditAppender {
       worker.once('error', reject);
     });
     this.ready.catch(() => undefined);
-    worker.on('message', (m: WriterReply) => this.settle(m));
+    worker.on('message', (m: WriterReply | WriterNotice) => this.settle(m));
     worker.on('error', (e) => this.failAll(e));
     this.exited = new Promise((resolve) => {
       worker.on('exit', () => {
@@ -90,7 +104,15 @@ export class ThreadAuditLog implements AuditAppender {
     await this.exited;
   }
 
-  private settle(m: WriterReply | { ready?: boolean }): void {
+  private settle(m: WriterReply | WriterNotice | { ready?: boolean }): void {
+    if ('group' in m) {
+      this.hooks.onGroup?.(m.group);
+      return;
+    }
+    if ('fault' in m) {
+      this.hooks.onFault?.(m.fault, new Error(m.message));
+      return;
+    }
     if (!('id' in m)) return;
     const p = this.pending.get(m.id);
     if (!p) return;

@@ -15,6 +15,7 @@ import { conditionalUpdate, update } from './interactions/update.js';
 import { findAppointments } from './operations/find.js';
 import { holdSlot } from './operations/hold.js';
 import { claimRelationship } from './operations/claim-relationship.js';
+import { validateOperation } from './operations/validate.js';
 import type { FhirResponse, HttpMethod } from './types.js';
 
 type Handler = (ctx: Ctx, p: string[]) => Promise<FhirResponse>;
@@ -50,6 +51,8 @@ const TABLE: [string, Routes][] = [
   ['Slot/I/$hold', { POST: (c, [i]) => holdSlot(c, i!) }],
   ['Patient/I/$claim-relationship', { POST: (c, [i]) => claimRelationship(c, i!) }],
   ['Appointment/$find', { GET: (c) => findAppointments(c), POST: (c) => findAppointments(c) }],
+  ['T/$validate', { POST: (c, [t]) => validateOperation(c, t!, undefined, (x) => APPEND_ONLY_TYPES.has(x)) }],
+  ['T/I/$validate', { POST: (c, [t, i]) => validateOperation(c, t!, i!, (x) => APPEND_ONLY_TYPES.has(x)) }],
 ];
 
 /** Which interactions (by HTTP method) a path shape answers: used to build the CapabilityStatement. */

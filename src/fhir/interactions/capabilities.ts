@@ -4,6 +4,7 @@ import { releaseServerStatement } from '../../access/guard.js';
 import type { r4 } from '../../domain/fhir.js';
 import type { Ctx } from '../context.js';
 import type { FhirResponse, HttpMethod } from '../types.js';
+import { supportedProfilesOf } from '../validation/index.js';
 
 type Routes = { shape: string; methods: HttpMethod[] }[];
 type TypeInteraction = r4.CapabilityStatementRestResourceInteraction['code'];
@@ -42,6 +43,7 @@ export function buildCapabilityStatement(ctx: Ctx, routes: Routes, appendOnly: (
       }));
   const resource = ctx.deps.resourceTypes.map((type): r4.CapabilityStatementRestResource => {
     const operation = operationsOf(type);
+    const supportedProfile = supportedProfilesOf(type);
     const refParams = ctx.deps.parser.referenceParams(type);
     const revinclude = ctx.deps.resourceTypes.flatMap((other) =>
       ctx.deps.parser.referenceParams(other).filter((p) => p.targets.includes(type)).map((p) => `${other}:${p.code}`),
@@ -58,14 +60,16 @@ export function buildCapabilityStatement(ctx: Ctx, routes: Routes, appendOnly: (
       conditionalUpdate: has('T', 'PUT') && !appendOnly(type),
       conditionalDelete: has('T', 'DELETE') && !appendOnly(type) ? 'single' : 'not-supported',
       referencePolicy: ['literal', 'logical', 'local'],
-      searchInclude: refParams.length ? ['*', ...refParams.map((p) => `${type}:${p.code}`)] : [],
-      searchRevInclude: revinclude,
+      // FHIR forbids empty arrays: a type with nothing to include or revinclude states neither.
+      ...(refParams.length ? { searchInclude: ['*', ...refParams.map((p) => `${type}:${p.code}`)] } : {}),
+      ...(revinclude.length ? { searchRevInclude: revinclude } : {}),
       searchParam: ctx.deps.parser.searchParams(type).map((p) => {
         const sp: r4.CapabilityStatementRestResourceSearchParam = { name: p.code, type: p.type };
         if (p.url) sp.definition = p.url;
         if (p.description) sp.documentation = p.description;
         return sp;
       }),
+      ...(supportedProfile.length ? { supportedProfile } : {}),
       ...(operation.length ? { operation } : {}),
     };
   });
@@ -78,7 +82,7 @@ export function buildCapabilityStatement(ctx: Ctx, routes: Routes, appendOnly: (
     software: { name: ctx.deps.software.name, version: ctx.deps.software.version },
     implementation: { description: 'Envelope FHIR R4 server', url: ctx.req.baseUrl },
     fhirVersion: '4.0.1',
-    format: ['application/fhir+json', 'json'],
+    format: ['application/fhir+json', 'json', 'application/fhir+xml', 'xml'],
     patchFormat: ['application/json-patch+json'],
     rest: [
       {

@@ -1,5 +1,6 @@
-// Enforces `required` bindings: the coded value of an element must come from the bound value set.
-// Value sets that cannot be expanded from the shipped files are skipped rather than enforced.
+// Checks bindings: the coded value of an element against the bound value set. The caller decides what
+// a problem means (an error for `required`, a warning for `extensible`). Value sets that cannot be
+// expanded from the shipped files are skipped rather than enforced.
 import { isPlainObject } from '../../domain/fhir.js';
 import { expandValueSet, expansionHas, type Expansion } from './terminology.js';
 
@@ -9,11 +10,15 @@ export interface BindingProblem {
   message: string;
 }
 
+export type BindingStrength = 'required' | 'extensible';
+
 /**
  * Checks one value of an element typed `type` against the value set `valueSet`. Codes, Codings and
  * CodeableConcepts are checked; other types (Quantity units, strings bound to MIME types) are not.
+ * Under an extensible binding a concept given as text alone, or a Coding without a code, is no
+ * problem: only a code that is present and outside the value set is.
  */
-export function checkBinding(type: string, value: unknown, valueSet: string): BindingProblem | undefined {
+export function checkBinding(type: string, value: unknown, valueSet: string, strength: BindingStrength = 'required'): BindingProblem | undefined {
   if (type !== 'code' && type !== 'Coding' && type !== 'CodeableConcept' && type !== 'string' && type !== 'uri') return undefined;
   const exp = expandValueSet(valueSet);
   if (!exp) return undefined;
@@ -22,11 +27,13 @@ export function checkBinding(type: string, value: unknown, valueSet: string): Bi
   if (typeof value === 'string') {
     return expansionHas(exp, value) ? undefined : { at: '', message: `${JSON.stringify(value)} is not a code of value set ${vsName}` };
   }
-  if (type === 'Coding' && isPlainObject(value)) return checkCoding(exp, value, '', vsName);
+  const strict = strength === 'required';
+  if (type === 'Coding' && isPlainObject(value)) return strict || typeof value.code === 'string' ? checkCoding(exp, value, '', vsName) : undefined;
   if (type === 'CodeableConcept' && isPlainObject(value)) {
-    const codings = Array.isArray(value.coding) ? value.coding.filter(isPlainObject) : [];
-    if (codings.length === 0) return { at: '', message: `A coded value from value set ${vsName} is required` };
-    const problems = codings.map((c, i) => checkCoding(exp, c, `.coding[${i}]`, vsName));
+    const all: unknown[] = Array.isArray(value.coding) ? value.coding : [];
+    const codings = all.flatMap((c, i) => (isPlainObject(c) && (strict || typeof c.code === 'string') ? [{ c, i }] : []));
+    if (codings.length === 0) return strict ? { at: '', message: `A coded value from value set ${vsName} is required` } : undefined;
+    const problems = codings.map(({ c, i }) => checkCoding(exp, c, `.coding[${i}]`, vsName));
     if (problems.some((p) => p === undefined)) return undefined; // one coding from the set suffices
     return problems.length === 1 ? problems[0] : { at: '', message: `None of the codings is from value set ${vsName}` };
   }

@@ -1,7 +1,10 @@
 // The rules of R4 Consent that structural validation does not check: invariants ppc-1..ppc-5 and the
 // rule stated on Consent.provision.type ("not permitted in root rule, required in all nested
 // rules"). The write path runs them on every Consent; each error blocks the write. The type rule
-// only warns: official R4 examples (consent-example-notOrg, -pkb) break it.
+// only warns: official R4 examples (consent-example-notOrg, -pkb) break it. This file is the one
+// implementation of ppc-*: the general invariant check (invariants.ts) skips those keys.
+//
+// ppc-1 is the R4 expression itself, evaluated by fhirpath.js like every other invariant.
 //
 // R4 publishes ppc-2..ppc-5 with the placeholder `system='something'` in place of the consent scope
 // code system, which makes the published expressions always true. Envelope checks what they intend:
@@ -9,8 +12,12 @@
 // treatment requires `patient`.
 import type { Issue } from '../../domain/errors.js';
 import { isPlainObject } from '../../domain/fhir.js';
+import { compileInvariant } from './invariants.js';
 
 const CONSENT_SCOPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/consentscope';
+
+/** R4's ppc-1, verbatim (a test compares it with the definitions). */
+export const PPC_1_EXPRESSION = 'policy.exists() or policyRule.exists()';
 
 const PATIENT_REQUIRED: readonly { key: string; scope: string; name: string }[] = [
   { key: 'ppc-2', scope: 'patient-privacy', name: 'privacy' },
@@ -48,13 +55,16 @@ function provisionIssues(p: unknown, at: string, root: boolean, out: Issue[]): v
   if (Array.isArray(children)) children.forEach((c, i) => provisionIssues(c, `${at}.provision[${i}]`, false, out));
 }
 
+function ppc1Holds(consent: Record<string, unknown>): boolean {
+  const result = compileInvariant(undefined, PPC_1_EXPRESSION)(consent, { resource: consent, rootResource: consent });
+  return result.length === 1 && result[0] === true;
+}
+
 /** Every violation of ppc-1..ppc-5 and of the provision type rule in a Consent; [] for anything that is not a Consent object. */
 export function consentInvariantIssues(resource: unknown): Issue[] {
   if (!isPlainObject(resource) || resource['resourceType'] !== 'Consent') return [];
   const out: Issue[] = [];
-  if (!present(resource['policy']) && !present(resource['policyRule'])) {
-    out.push(invariant('ppc-1: a Consent must have either policy or policyRule', 'Consent'));
-  }
+  if (!ppc1Holds(resource)) out.push(invariant('ppc-1: a Consent must have either policy or policyRule', 'Consent'));
   if (!present(resource['patient'])) {
     const codes = scopeCodes(resource['scope']);
     for (const rule of PATIENT_REQUIRED) {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { BundleIndex } from './bundle-index.js';
+import { isEvaluated, type Constraint } from './invariants.js';
 
 /** One allowed type of an element. */
 export interface TypeRef {
@@ -26,6 +27,10 @@ export interface ElementDef {
   contentRef?: string;
   /** Canonical URL (version stripped) of the value set a `required` binding points at. */
   requiredValueSet?: string;
+  /** Canonical URL (version stripped) of the value set an `extensible` binding points at: codes outside it only warn. */
+  extensibleValueSet?: string;
+  /** The invariants evaluated on each instance of this element (skipped ones left out; see invariants.ts). */
+  constraints?: readonly Constraint[];
   /** Marked as part of the summary view (`_summary=true`). */
   isSummary?: true;
 }
@@ -36,6 +41,8 @@ export interface StructureInfo {
   kind: 'resource' | 'complex-type' | 'primitive-type';
   /** Snapshot elements in order, without the root element. */
   elements: readonly ElementDef[];
+  /** Invariants of the root element: on each resource of the type, or each value of the datatype. */
+  constraints?: readonly Constraint[];
 }
 
 export interface LoadStats {
@@ -164,7 +171,6 @@ export function resourceInfo(type: string): StructureInfo | undefined {
 }
 
 // ---- raw shapes (only the fields we read) ----
-interface RawExt { url?: string; valueUrl?: string; valueString?: string }
 interface RawType { code?: string; extension?: RawExt[]; targetProfile?: string[] }
 interface RawElement {
   path: string;
@@ -175,7 +181,11 @@ interface RawElement {
   base?: { path?: string };
   binding?: { strength?: string; valueSet?: string };
   isSummary?: boolean;
+  constraint?: RawConstraint[];
 }
+interface RawConstraint { key?: string; severity?: string; human?: string; expression?: string; extension?: RawExt[] }
+interface RawExt { url?: string; valueUrl?: string; valueString?: string; valueBoolean?: boolean }
+const BEST_PRACTICE_EXT = 'http://hl7.org/fhir/StructureDefinition/elementdefinition-bestpractice';
 interface RawSD {
   resourceType?: string;
   name?: string;
@@ -194,7 +204,23 @@ function compactStructure(sd: RawSD | undefined): StructureInfo | undefined {
   if (sd.derivation === 'constraint') return undefined;
   const kind = sd.kind;
   if (kind !== 'resource' && kind !== 'complex-type' && kind !== 'primitive-type') return undefined;
-  return { name: sd.type, kind, elements: sd.snapshot.element.slice(1).map((e) => compactElement(e, kind)) };
+  const [root, ...rest] = sd.snapshot.element;
+  const info: StructureInfo = { name: sd.type, kind, elements: rest.map((e) => compactElement(e, kind)) };
+  const rootConstraints = compactConstraints(root!.constraint);
+  if (rootConstraints) info.constraints = rootConstraints;
+  return info;
+}
+
+/** The evaluable invariants of an element, or undefined when none are. */
+function compactConstraints(raw: RawConstraint[] | undefined): Constraint[] | undefined {
+  const out: Constraint[] = [];
+  for (const c of raw ?? []) {
+    if (!c.key || !c.expression || (c.severity !== 'error' && c.severity !== 'warning')) continue;
+    const constraint: Constraint = { key: c.key, severity: c.severity, human: c.human ?? c.key, expression: c.expression };
+    if (c.extension?.some((x) => x.url === BEST_PRACTICE_EXT && x.valueBoolean === true)) constraint.bestPractice = true;
+    if (isEvaluated(constraint)) out.push(constraint);
+  }
+  return out.length ? out : undefined;
 }
 
 function compactElement(e: RawElement, kind: string): ElementDef {
@@ -206,6 +232,9 @@ function compactElement(e: RawElement, kind: string): ElementDef {
   };
   if (e.contentReference) def.contentRef = e.contentReference.slice(e.contentReference.indexOf('#') + 1);
   if (e.binding?.strength === 'required' && e.binding.valueSet) def.requiredValueSet = e.binding.valueSet.split('|')[0]!;
+  if (e.binding?.strength === 'extensible' && e.binding.valueSet) def.extensibleValueSet = e.binding.valueSet.split('|')[0]!;
+  const constraints = compactConstraints(e.constraint);
+  if (constraints) def.constraints = constraints;
   if (e.isSummary) def.isSummary = true;
   return def;
 }

@@ -4,7 +4,10 @@
 import type { Issue, IssueCode, IssueSeverity } from '../../domain/errors.js';
 import { isPlainObject } from '../../domain/fhir.js';
 import { checkBinding } from './bindings.js';
+import { LocalReferences } from './contained-references.js';
 import { resourceInfo } from './definitions.js';
+import type { InvariantSite } from './invariants.js';
+import { rootRules, slotRules } from './invariant-rules.js';
 import {
   datatypeTable, isPrimitiveType, isResourceValuedType, lastSegment, resourceTable, tableForSlot,
   type ElementTable, type Slot,
@@ -25,21 +28,58 @@ export interface WalkOptions {
 export const MAX_DEPTH = 100;
 
 /** The resource that owns `contained`: local `#id` references resolve against its contained ids. */
-interface Container { containedIds: ReadonlySet<string> }
+interface Container {
+  containedIds: ReadonlySet<string>;
+  /** Every local reference made within it, for dom-3. */
+  refs: LocalReferences;
+}
 
-export function walk(body: unknown, opts: WalkOptions): Issue[] {
+/** Primitive types whose `#id` values refer to a contained resource (dom-3 counts canonical, uri and url). */
+const URI_TYPES: ReadonlySet<string> = new Set(['canonical', 'uri', 'url']);
+
+export interface WalkResult {
+  issues: Issue[];
+  /** Every element instance with invariants to evaluate, in document order (see invariants.ts). */
+  sites: InvariantSite[];
+}
+
+export function walk(body: unknown, opts: WalkOptions): WalkResult {
   const w = new Walker(opts);
   w.resource(body, undefined, opts.expectedType, undefined);
-  return w.issues;
+  return { issues: w.issues, sites: w.sites };
 }
+
+/** The resources an element belongs to, as FHIRPath's %resource and %rootResource name them. */
+interface Scope { resource: Record<string, unknown>; root: Record<string, unknown> }
 
 class Walker {
   readonly issues: Issue[] = [];
+  readonly sites: InvariantSite[] = [];
   private depth = 0;
+  private errorCount = 0;
+  private scope: Scope | undefined;
   constructor(private readonly opts: WalkOptions) {}
+
+  /**
+   * Walks one instance with `walkInside`, and keeps its invariants for evaluation only when nothing
+   * inside it was a structural error: on a broken structure an invariant would report the same fault
+   * again (ext-1 for an unknown valueFoo) or a misleading one.
+   */
+  private withSite(at: string, value: unknown, rules: InvariantSite['rules'], walkInside: () => void): void {
+    if (rules.length === 0 || !this.scope) {
+      walkInside();
+      return;
+    }
+    const site: InvariantSite = { at, value, rules, resource: this.scope.resource, rootResource: this.scope.root };
+    this.sites.push(site);
+    const before = this.errorCount;
+    walkInside();
+    if (this.errorCount > before) this.sites.splice(this.sites.lastIndexOf(site), 1);
+  }
 
   private add(severity: IssueSeverity, code: IssueCode, diagnostics: string, expression: string): void {
     this.issues.push({ severity, code, diagnostics, expression: [expression] });
+    if (severity === 'error') this.errorCount++;
   }
   private error(code: IssueCode, diagnostics: string, expression: string): void {
     this.add('error', code, diagnostics, expression);
@@ -72,10 +112,23 @@ class Walker {
       return;
     }
     const expr = at ?? rt;
-    if (container && value.contained !== undefined) {
-      this.error('structure', 'A contained resource cannot contain other resources', `${expr}.contained`);
+    const outer = this.scope;
+    // A contained resource's %rootResource is its container; any other resource is its own root.
+    this.scope = { resource: value, root: container && outer ? outer.root : value };
+    const own = container ?? { containedIds: containedIdsOf(value), refs: new LocalReferences() };
+    const before = this.errorCount;
+    try {
+      this.withSite(expr, value, rootRules(rt, container !== undefined), () => {
+        if (container && value.contained !== undefined) {
+          this.error('structure', 'A contained resource cannot contain other resources', `${expr}.contained`);
+        }
+        this.object(value, table, expr, own, true);
+      });
+    } finally {
+      this.scope = outer;
     }
-    this.object(value, table, expr, container ?? { containedIds: containedIdsOf(value) }, true);
+    // dom-3, like every invariant, only on a resource whose structure is sound.
+    if (!container && this.errorCount === before) this.issues.push(...own.refs.unreferenced(value, expr));
   }
 
   private object(obj: Record<string, unknown>, table: ElementTable, expr: string, container: Container, isResource: boolean): void {
@@ -167,7 +220,8 @@ class Walker {
     if (isPrimitiveType(code)) {
       const p = checkPrimitive(code, value);
       if (p) this.add(p.severity, p.code, p.message, expr);
-      if (!p || p.severity !== 'error') this.binding(slot, value, expr);
+      if (!p || p.severity !== 'error') this.withSite(expr, value, slotRules(slot), () => this.binding(slot, value, expr));
+      if (URI_TYPES.has(code) && typeof value === 'string' && value.startsWith('#')) container.refs.note(value.slice(1), this.scope?.resource);
       return;
     }
     if (isResourceValuedType(code)) {
@@ -182,9 +236,11 @@ class Walker {
     }
     const table = tableForSlot(slot);
     if (!table) return; // a type the definitions do not describe; nothing to check against
-    this.object(value, table, expr, container, false);
-    if (code === 'Reference') this.reference(value, slot, expr, container);
-    this.binding(slot, value, expr);
+    this.withSite(expr, value, slotRules(slot), () => {
+      this.object(value, table, expr, container, false);
+      if (code === 'Reference') this.reference(value, slot, expr, container);
+      this.binding(slot, value, expr);
+    });
   }
 
   /** `_name`: the id and extensions of a primitive `name`, aligned item by item when it repeats. */
@@ -227,11 +283,16 @@ class Walker {
     this.object(ext, elementTable, at, container, false);
   }
 
+  /** Required bindings refuse a code outside their value set; extensible ones only warn (another code may be needed). */
   private binding(slot: Slot, value: unknown, expr: string): void {
-    const vs = slot.def.requiredValueSet;
-    if (!vs) return;
-    const p = checkBinding(slot.type.code, value, vs);
-    if (p) this.error('code-invalid', p.message, expr + p.at);
+    const { requiredValueSet, extensibleValueSet } = slot.def;
+    if (requiredValueSet) {
+      const p = checkBinding(slot.type.code, value, requiredValueSet, 'required');
+      if (p) this.error('code-invalid', p.message, expr + p.at);
+    } else if (extensibleValueSet) {
+      const p = checkBinding(slot.type.code, value, extensibleValueSet, 'extensible');
+      if (p) this.add('warning', 'code-invalid', `${p.message} (extensible binding: use a code from it when one applies)`, expr + p.at);
+    }
   }
 
   private reference(ref: Record<string, unknown>, slot: Slot, expr: string, container: Container): void {
@@ -244,6 +305,7 @@ class Walker {
       return;
     }
     if (parsed.kind === 'local') {
+      container.refs.note(parsed.id, this.scope?.resource);
       if (parsed.id !== '' && !container.containedIds.has(parsed.id)) {
         this.error('value', `No contained resource has id ${JSON.stringify(parsed.id)}`, at);
       }

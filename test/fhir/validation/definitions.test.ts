@@ -38,17 +38,21 @@ describe('validation: definitions', () => {
     this.timeout(60_000);
     const script = fileURLToPath(new URL('./measure.js', import.meta.url));
     const out = JSON.parse(execFileSync(process.execPath, [script], { encoding: 'utf8' })) as {
-      importMs: number; firstMs: number; warmUs: number; errors: number; stats: Record<string, number>;
+      importMs: number; firstMs: number; warmUs: number; structureUs: number; profiledUs: number; invariantSites: number;
+      errors: number; stats: Record<string, number>;
     };
     console.log(`      load + first Appointment ${out.firstMs.toFixed(0)} ms (import ${out.importMs.toFixed(0)} ms; ` +
       `datatypes ${out.stats.datatypesMs!.toFixed(0)}, resource index ${out.stats.resourceIndexMs!.toFixed(0)}, ` +
       `${out.stats.resourceDefsLoaded} resource definitions ${out.stats.resourceDefsMs!.toFixed(0)}, terminology ${out.stats.terminologyMs!.toFixed(0)} ms); ` +
-      `then ${out.warmUs.toFixed(0)} µs per Appointment`);
+      `then ${out.warmUs.toFixed(0)} µs per Appointment (structure ${out.structureUs.toFixed(0)} µs, ${out.invariantSites} invariant evaluations), ` +
+      `${out.profiledUs.toFixed(0)} µs claiming the booked-appointment profile`);
     expect(out.errors).to.equal(0);
     // Budgets with wide headroom for a loaded CI machine; they catch a regression to whole-file parsing
     // at import time, or per-call work that should be cached.
     expect(out.importMs).to.be.lessThan(300);
     expect(out.firstMs).to.be.lessThan(3000);
     expect(out.warmUs).to.be.lessThan(2000);
+    expect(out.profiledUs).to.be.lessThan(3000);
+    expect(out.invariantSites).to.be.greaterThan(5);
   });
 });

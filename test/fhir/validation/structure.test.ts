@@ -115,7 +115,7 @@ describe('validation: structure', () => {
       const r = {
         resourceType: 'Patient',
         contained: [
-          { resourceType: 'Organization', id: 'o', partOf: { reference: '#o2' } },
+          { resourceType: 'Organization', id: 'o', name: 'child', partOf: { reference: '#o2' } },
           { resourceType: 'Organization', id: 'o2', name: 'parent' },
         ],
         managingOrganization: { reference: '#o' },
