@@ -34,10 +34,10 @@ describe('http: capabilities', () => {
 
   it('lists the operations that the router serves', () => {
     const ops = (t: string) => ((cs.rest[0]!.resource.find((r) => r.type === t) as unknown as { operation?: { name: string }[] }).operation ?? []).map((o) => o.name);
-    expect(ops('Slot')).to.deep.equal(['hold']);
-    expect(ops('Appointment')).to.deep.equal(['find']);
-    expect(ops('Patient')).to.deep.equal(['claim-relationship']);
-    expect(ops('Schedule')).to.deep.equal([]);
+    expect(ops('Slot')).to.deep.equal(['hold', 'validate']);
+    expect(ops('Appointment')).to.deep.equal(['find', 'validate']);
+    expect(ops('Patient')).to.deep.equal(['claim-relationship', 'validate']);
+    expect(ops('Schedule')).to.deep.equal(['validate']);
   });
 
   it('every interaction it claims answers something other than 404/405 for a role allowed to use it', async () => {

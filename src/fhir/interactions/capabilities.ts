@@ -33,14 +33,21 @@ const CHANGING: ReadonlySet<HttpMethod> = new Set(['PUT', 'PATCH', 'DELETE']);
 export function buildCapabilityStatement(ctx: Ctx, routes: Routes, appendOnly: (type: string) => boolean = () => false): r4.CapabilityStatement {
   const has = (shape: string, m: HttpMethod) => routes.some((r) => r.shape === shape && r.methods.includes(m));
   /** Operations are routes whose last segment is `$name`, under a literal resource type. */
-  const operationsOf = (type: string) =>
-    routes
-      .filter((r) => r.shape.startsWith(`${type}/`) && r.shape.split('/').pop()!.startsWith('$'))
-      .map((r) => r.shape.split('/').pop()!.slice(1))
-      .map((name): r4.CapabilityStatementRestResourceOperation => ({
-        name,
-        definition: `https://envelope.example/fhir/OperationDefinition/${type.toLowerCase()}-${name}`,
-      }));
+  const operationsOf = (type: string) => {
+    const named = (prefix: string) => routes
+      .filter((r) => r.shape.startsWith(prefix) && r.shape.split('/').pop()!.startsWith('$'))
+      .map((r) => r.shape.split('/').pop()!.slice(1));
+    const own = named(`${type}/`).map((name): r4.CapabilityStatementRestResourceOperation => ({
+      name,
+      definition: `https://envelope.example/fhir/OperationDefinition/${type.toLowerCase()}-${name}`,
+    }));
+    // Operations every type has (routes under `T/`) are the standard ones, defined by HL7.
+    const common = [...new Set(named('T/'))].map((name): r4.CapabilityStatementRestResourceOperation => ({
+      name,
+      definition: `http://hl7.org/fhir/OperationDefinition/Resource-${name}`,
+    }));
+    return [...own, ...common];
+  };
   const resource = ctx.deps.resourceTypes.map((type): r4.CapabilityStatementRestResource => {
     const operation = operationsOf(type);
     const supportedProfile = supportedProfilesOf(type);
