@@ -96,8 +96,15 @@ export function buildCapabilityStatement(ctx: Ctx, routes: Routes, appendOnly: (
         mode: 'server',
         security: {
           cors: false,
-          service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
-          description: 'Bearer JWT required on every request except GET /metadata.',
+          // SMART's discovery extension: where systems get tokens (client credentials, private_key_jwt).
+          extension: [{
+            url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+            extension: [{ url: 'token', valueUri: `${ctx.req.baseUrl.replace(/\/fhir$/, '')}/auth/token` }],
+          }],
+          service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }], text: 'SMART on FHIR: bearer tokens' }],
+          description: 'Every request except GET /metadata needs a credential: a bearer JWT (SMART backend services '
+            + 'client credentials from /auth/token, see /.well-known/smart-configuration, or a token of the configured issuer), '
+            + 'or the session cookie of a SAML 2.0 single sign-on at smartcard strength (/auth/saml/login, when configured).',
         },
         resource,
         compartment: ctx.deps.parser.compartmentTypes().map((t) => `http://hl7.org/fhir/CompartmentDefinition/${t.toLowerCase()}`),
