@@ -39,8 +39,17 @@ export class FhirError extends Error {
   }
 }
 
+/**
+ * Diagnostics may quote the client's input (a parameter name, a value); a hostile megabyte of it
+ * must not come back, nor fill the audit trail. Longer text is cut, saying so.
+ */
+export const MAX_DIAGNOSTICS = 2000;
+function clip(text: string): string {
+  return text.length <= MAX_DIAGNOSTICS ? text : `${text.slice(0, MAX_DIAGNOSTICS)}… (${text.length - MAX_DIAGNOSTICS} more characters not shown)`;
+}
+
 function issue(code: IssueCode, diagnostics: string, expression?: string | string[], details?: Issue['details']): Issue {
-  const i: Issue = { severity: 'error', code, diagnostics };
+  const i: Issue = { severity: 'error', code, diagnostics: clip(diagnostics) };
   if (expression !== undefined) i.expression = Array.isArray(expression) ? expression : [expression];
   if (details) i.details = details;
   return i;
@@ -88,9 +97,10 @@ export function operationOutcome(issues: Issue[]): OperationOutcome {
   return {
     resourceType: 'OperationOutcome',
     issue: issues.map((i): OperationOutcomeIssue => {
-      const out: OperationOutcomeIssue = { severity: i.severity, code: i.code, diagnostics: i.diagnostics };
-      if (i.details) out.details = { coding: [{ ...i.details }], text: i.diagnostics };
-      if (i.expression) out.expression = i.expression;
+      const text = clip(i.diagnostics);
+      const out: OperationOutcomeIssue = { severity: i.severity, code: i.code, diagnostics: text };
+      if (i.details) out.details = { coding: [{ ...i.details }], text };
+      if (i.expression) out.expression = i.expression.map(clip);
       return out;
     }),
   };

@@ -7,7 +7,8 @@ export type MediaType =
   | 'application/fhir+json' | 'application/json'
   | 'application/fhir+xml' | 'application/xml' | 'text/xml';
 
-const FORMAT_ALIASES: Record<string, MediaType> = {
+// A Map, not an object: a client's `constructor` or `__proto__` must find nothing, not Object.prototype.
+const FORMAT_ALIASES: ReadonlyMap<string, MediaType> = new Map(Object.entries({
   json: 'application/fhir+json',
   'application/json': 'application/json',
   'application/fhir+json': 'application/fhir+json',
@@ -17,7 +18,7 @@ const FORMAT_ALIASES: Record<string, MediaType> = {
   'application/xml': 'application/xml',
   'application/fhir+xml': 'application/fhir+xml',
   'application/xml+fhir': 'application/fhir+xml',
-};
+} satisfies Record<string, MediaType>));
 
 export function isXml(type: MediaType): boolean {
   return type.endsWith('xml');
@@ -30,7 +31,7 @@ export function isXml(type: MediaType): boolean {
 export function responseMediaType(format: string | undefined, accept: string | undefined, bodyContentType?: string): MediaType {
   if (format !== undefined) {
     // In a query string '+' means a space, so `_format=application/fhir+xml` arrives as "application/fhir xml".
-    const f = FORMAT_ALIASES[format.trim().toLowerCase().split(';')[0]!.trim().replace(/ /g, '+')];
+    const f = FORMAT_ALIASES.get(format.trim().toLowerCase().split(';')[0]!.trim().replace(/ /g, '+'));
     if (f === undefined) throw errors.notAcceptable(`_format ${format} is not supported; use json or xml`);
     return f;
   }
@@ -42,7 +43,7 @@ export function responseMediaType(format: string | undefined, accept: string | u
     return { type: type!.trim(), q: q ? Number(q.slice(2)) : 1 };
   }).filter((r) => r.q > 0).sort((a, b) => b.q - a.q);
   for (const r of ranges) {
-    const f = FORMAT_ALIASES[r.type];
+    const f = FORMAT_ALIASES.get(r.type);
     if (f) return f;
     if (r.type === '*/*' || r.type === 'application/*') return fallback;
   }
@@ -50,7 +51,7 @@ export function responseMediaType(format: string | undefined, accept: string | u
 }
 
 function bodyFormat(contentType: string | undefined): 'json' | 'xml' | undefined {
-  const f = FORMAT_ALIASES[(contentType ?? '').split(';')[0]!.trim().toLowerCase()];
+  const f = FORMAT_ALIASES.get((contentType ?? '').split(';')[0]!.trim().toLowerCase());
   return f === undefined ? undefined : isXml(f) ? 'xml' : 'json';
 }
 

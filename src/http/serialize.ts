@@ -1,7 +1,7 @@
 // The only code that turns resources into bytes. It accepts nothing but Released values (through the
 // FhirResponse type), so data that did not pass the access layer cannot be written to a client.
 import type { Response } from 'express';
-import { errors } from '../domain/errors.js';
+import { errors, type FhirError } from '../domain/errors.js';
 import { errorResponse } from '../fhir/engine.js';
 import type { FhirResponse, ReleasedBody } from '../fhir/types.js';
 import { isXml, type MediaType } from './negotiate.js';
@@ -13,6 +13,25 @@ export interface SerializeOptions {
   mediaType: MediaType;
   head: boolean;
 }
+
+/**
+ * A whole HTTP/1.1 response carrying the OperationOutcome of `e`, for a request Node's parser
+ * refused before any route saw it (the socket is closed after it).
+ */
+export function rawErrorResponse(e: FhirError): Buffer {
+  const body = Buffer.from(JSON.stringify(errorResponse(e).body));
+  const head = [
+    `HTTP/1.1 ${e.status} ${STATUS_TEXT[e.status] ?? 'Error'}`,
+    'Content-Type: application/fhir+json; charset=utf-8',
+    `Content-Length: ${body.length}`,
+    'Cache-Control: no-store',
+    'Connection: close',
+    '', '',
+  ].join('\r\n');
+  return Buffer.concat([Buffer.from(head, 'latin1'), body]);
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = { 400: 'Bad Request', 408: 'Request Timeout', 413: 'Payload Too Large', 417: 'Expectation Failed', 431: 'Request Header Fields Too Large' };
 
 export function send(res: Response, out: FhirResponse, opts: SerializeOptions): void {
   let bytes: Buffer | undefined;

@@ -14,6 +14,10 @@
 // Transactions are atomic only when the deployment is a replica set or sharded cluster; on a
 // standalone server they fall back to compensation, with the limits listed in ./transactions.ts,
 // and capabilities.atomicTransactions says which one you got.
+//
+// A server that cannot be reached (down, unreachable, stepping down) is a 503 on every call
+// (./unavailable.ts), never a 500; the driver reconnects by itself, so the store needs no reopening
+// when the server is back.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { errors } from '../../domain/errors.js';
 import { VersionClock } from '../common/clock.js';
@@ -28,8 +32,10 @@ import type { RecordStore } from '../../domain/records.js';
 import { MongoRecords } from './records.js';
 import { openCollections, openRecords } from './schema.js';
 import { search } from './search.js';
-import { runTransaction, type TransactionEnv } from './transactions.js';
+import { runTransaction, UNREACHABLE_RETRY_MS, type TransactionEnv } from './transactions.js';
 import { read, vread } from './writes.js';
+import { mapUnavailable } from './unavailable.js';
+import { UnavailableMappedRecords } from './records-unavailable.js';
 
 export interface MongoStoreOptions {
   /** Connection string; used when no client is given. Default mongodb://127.0.0.1:27017. */
@@ -41,6 +47,8 @@ export interface MongoStoreOptions {
   indexer: Indexer;
   /** Force the compensating fallback even on a replica set (tests; diagnosing). */
   disableServerTransactions?: boolean;
+  /** How long a session transaction retries a lost connection before answering 503 (default UNREACHABLE_RETRY_MS, 1 s). */
+  unreachableRetryMs?: number;
 }
 
 /** Replica-set members report setName; mongos reports msg "isdbgrid". Both run transactions. */
@@ -65,7 +73,8 @@ export async function openMongoStore(opts: MongoStoreOptions): Promise<Store> {
     const [newest] = await cols.versions.find({}, { sort: { lu: -1, seq: -1 }, limit: 1, projection: { lu: 1, seq: 1 } }).toArray();
     clock.observe(typeof newest?.lu === 'string' ? newest.lu : undefined);
     sequence.observe(newest?.seq);
-    const env: TransactionEnv = { ...cols, client, indexer: opts.indexer, clock, sequence, mutex: new Mutex(), serverTransactions };
+    const env: TransactionEnv = { ...cols, client, indexer: opts.indexer, clock, sequence, mutex: new Mutex(), serverTransactions,
+      deferredUndo: [], unreachableRetryMs: opts.unreachableRetryMs ?? UNREACHABLE_RETRY_MS };
     return new MongoStore(env, db, records, owned);
   } catch (err) {
     if (owned) await client.close().catch(() => undefined);
@@ -99,30 +108,30 @@ class MongoStore implements Store {
         throw errors.internal('Record writes cannot run inside a store transaction: make them before or after it');
       }
     };
-    this.records = new MongoRecords(records, open, writable);
+    this.records = new UnavailableMappedRecords(new MongoRecords(records, open, writable));
   }
 
   read(type: string, id: string): Promise<StoredVersion | undefined> {
-    return read(this.env, type, id);
+    return mapUnavailable(read(this.env, type, id));
   }
   vread(type: string, id: string, versionId: number): Promise<StoredVersion | undefined> {
-    return vread(this.env, type, id, versionId);
+    return mapUnavailable(vread(this.env, type, id, versionId));
   }
   search(req: SearchRequest): Promise<SearchResult> {
-    return search(this.env, req);
+    return mapUnavailable(search(this.env, req));
   }
   history(req: HistoryRequest): Promise<HistoryResult> {
-    return history(this.env, req);
+    return mapUnavailable(history(this.env, req));
   }
 
   /** The only way to write (the port has no single-write methods). */
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(errors.unavailable('Store is closed'));
-    return runTransaction(this.env, (tx) => activeTransaction.run(this, () => fn(tx)));
+    return mapUnavailable(runTransaction(this.env, (tx) => activeTransaction.run(this, () => fn(tx))));
   }
 
   async ping(): Promise<void> {
-    await this.db.admin().command({ ping: 1 });
+    await mapUnavailable(this.db.admin().command({ ping: 1 }));
   }
 
   async close(): Promise<void> {

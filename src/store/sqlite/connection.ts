@@ -34,6 +34,8 @@ export function openFiles(file: string): Files {
   return { path: file, ephemeral: false, cleanup: () => {} };
 }
 
+/** How long a statement waits for another connection's lock before SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5000;
 /** Page size for new databases (fixed once the file exists). */
 const PAGE_SIZE = 4096;
 /** Checkpoint after about this much WAL. */
@@ -47,8 +49,9 @@ function configure(db: Db, ephemeral: boolean): void {
   db.pragma(`page_size = ${PAGE_SIZE}`);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
-  // Another process holding the write lock makes BEGIN IMMEDIATE wait instead of failing at once.
-  db.pragma('busy_timeout = 5000');
+  // Another connection holding a lock makes a statement wait instead of failing at once. Transactions
+  // take the write lock through ./write-lock.ts, which waits as long but without blocking the thread.
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('mmap_size = 1073741824');
   db.pragma('temp_store = MEMORY');
   for (const p of durablePragmas(db, ephemeral)) db.pragma(p);

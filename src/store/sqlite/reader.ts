@@ -1,5 +1,6 @@
 // The read side of the port over one connection: the store's read connection (committed data only)
 // or, inside a transaction, the write connection (which also sees the transaction's own writes).
+// A database that cannot be read just now (file gone, failing disk) is a 503 (./unavailable.ts).
 import type { HistoryRequest, HistoryResult, SearchResult, StoreReader, StoredVersion } from '../port.js';
 import type { SearchRequest } from '../../domain/search-types.js';
 import { errors } from '../../domain/errors.js';
@@ -10,6 +11,7 @@ import type { Statements } from './statements.js';
 import { raw, sql, join, type Sql } from './sql.js';
 import { executeSearch } from './search/execute.js';
 import type { ProbeCache } from './search/probe-cache.js';
+import { mapUnavailable } from './unavailable.js';
 
 interface VersionRow {
   vk: number;
@@ -50,25 +52,23 @@ export class SqliteReader implements StoreReader {
   protected snapshot<T>(fn: () => T): T {
     this.guard();
     const conn = this.db.db;
-    return conn.inTransaction ? fn() : conn.transaction(fn)();
+    return mapUnavailable(() => (conn.inTransaction ? fn() : conn.transaction(fn)()));
   }
 
   async read(type: string, id: string): Promise<StoredVersion | undefined> {
     this.guard();
-    const row = this.db.prepare(
+    const row = mapUnavailable(() => this.db.prepare(
       'SELECT v.* FROM resources r JOIN versions v ON v.rk = r.rk AND v.vid = r.vid WHERE r.type = ? AND r.id = ?',
-    ).get(type, id) as VersionRow | undefined;
+    ).get(type, id) as VersionRow | undefined);
     return row && toStoredVersion(row);
   }
 
   async vread(type: string, id: string, versionId: number): Promise<StoredVersion | undefined> {
     this.guard();
     if (!Number.isInteger(versionId)) return undefined;
-    const row = this.db.prepare(
+    const row = mapUnavailable(() => this.db.prepare(
       'SELECT v.* FROM resources r JOIN versions v ON v.rk = r.rk AND v.vid = ? WHERE r.type = ? AND r.id = ?',
-    ).get(versionId, type, id) as
-      | VersionRow
-      | undefined;
+    ).get(versionId, type, id) as VersionRow | undefined);
     return row && toStoredVersion(row);
   }
 

@@ -2,7 +2,8 @@
 // (sign-on sessions, once-only ids, self-claimed relationships). Kept in their own table, created if
 // missing, so adding it needs no schema version change for existing databases.
 //
-// Reads use the read connection (committed data only). Writes reach the write connection only
+// Reads use the read connection (committed data only); an unreadable database is a 503
+// (./unavailable.ts). Writes reach the write connection only
 // through `WriteRunner`, which the store implements with its writer mutex and BEGIN IMMEDIATE, so a
 // record write never lands inside someone's open resource transaction, and claimOnce's
 // "delete the expired record, then insert unless present" is one transaction under the database
@@ -12,6 +13,7 @@ import {
   checkClaim, checkId, checkInstant, checkKind, checkOwner, checkRecord, dataFromJson,
 } from '../common/records.js';
 import type { Statement } from 'better-sqlite3';
+import { mapUnavailable } from './unavailable.js';
 
 export const RECORDS_DDL = `
 CREATE TABLE IF NOT EXISTS records (
@@ -83,8 +85,8 @@ export class SqliteRecords implements RecordStore {
     checkId(id);
     checkInstant(now, 'now');
     this.guard();
-    const row = this.read.prepare('SELECT kind, id, owner, data, expires FROM records WHERE kind = ? AND id = ? AND expires > ?')
-      .get(kind, id, now) as Row | undefined;
+    const row = mapUnavailable(() => this.read.prepare('SELECT kind, id, owner, data, expires FROM records WHERE kind = ? AND id = ? AND expires > ?')
+      .get(kind, id, now) as Row | undefined);
     return row && toRecord(row);
   }
 
@@ -93,8 +95,8 @@ export class SqliteRecords implements RecordStore {
     checkOwner(owner);
     checkInstant(now, 'now');
     this.guard();
-    const rows = this.read.prepare('SELECT kind, id, owner, data, expires FROM records WHERE kind = ? AND owner = ? AND expires > ?')
-      .all(kind, owner, now) as Row[];
+    const rows = mapUnavailable(() => this.read.prepare('SELECT kind, id, owner, data, expires FROM records WHERE kind = ? AND owner = ? AND expires > ?')
+      .all(kind, owner, now) as Row[]);
     return rows.map(toRecord);
   }
 

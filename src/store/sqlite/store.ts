@@ -3,12 +3,15 @@
 // connection is used by one transaction at a time: an async mutex serialises this process's
 // writers (fn may await between writes, so the engine lock alone would not keep two transactions
 // apart on one connection) and BEGIN IMMEDIATE takes the database write lock up front, so a second
-// process waits (busy_timeout) instead of failing mid-transaction. Record writes (./records.ts) take
-// the same mutex and BEGIN IMMEDIATE, each as a short transaction of its own.
+// process makes us wait (./write-lock.ts: on timers, never blocking the thread) instead of failing
+// mid-transaction. Record writes (./records.ts) take the same mutex and write lock, each as a short
+// transaction of its own. A database that cannot be used just now (locked beyond the wait, read-only,
+// gone, failing disk: ./unavailable.ts) is a 503 on every path, and nothing needs resetting
+// afterwards: the next call simply uses the connections again.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Indexer, Store, StoreCapabilities, StoreWriter } from '../port.js';
 import type { RecordStore } from '../../domain/records.js';
-import { errors, FhirError } from '../../domain/errors.js';
+import { errors } from '../../domain/errors.js';
 import { VersionClock } from '../common/clock.js';
 import { Mutex } from '../common/mutex.js';
 import {
@@ -19,6 +22,8 @@ import { SqliteReader } from './reader.js';
 import { SqliteRecords } from './records.js';
 import { Statements } from './statements.js';
 import { SqliteWriter, type WriteContext } from './writer.js';
+import { asUnavailable, mapUnavailable } from './unavailable.js';
+import { WriteLock } from './write-lock.js';
 import { ProbeCache } from './search/probe-cache.js';
 import { DEFERRABLE_INDEXES, type IndexDef } from './schema.js';
 
@@ -31,16 +36,12 @@ export interface SqliteStoreOptions {
 /** Marks the async context of a running transaction, so a nested call fails instead of deadlocking. */
 const activeTransaction = new AsyncLocalStorage<SqliteStore>();
 
-function isBusy(e: unknown): boolean {
-  const code = (e as { code?: unknown })?.code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
-}
-
 export class SqliteStore extends SqliteReader implements Store {
   readonly capabilities: StoreCapabilities = { atomicTransactions: true, engine: 'sqlite' };
   private readonly mutex = new Mutex();
   private readonly clock = new VersionClock();
   private readonly writeStatements: Statements;
+  private readonly writeLock: WriteLock;
   private closed = false;
   readonly records: RecordStore;
 
@@ -56,6 +57,7 @@ export class SqliteStore extends SqliteReader implements Store {
       if (this.closed) throw errors.unavailable('The store is closed');
     }, probes);
     this.writeStatements = new Statements(writeDb);
+    this.writeLock = new WriteLock(writeDb);
     this.records = new SqliteRecords(this.db, (fn) => this.recordWrite(fn), this.guard);
   }
 
@@ -74,11 +76,14 @@ export class SqliteStore extends SqliteReader implements Store {
     }
     return this.mutex.run(async () => {
       this.guard();
+      await this.writeLock.acquire();
       try {
-        return this.writeDb.transaction(() => fn(this.writeStatements)).immediate();
+        const result = fn(this.writeStatements);
+        this.writeDb.exec('COMMIT');
+        return result;
       } catch (e) {
-        if (e instanceof FhirError) throw e;
-        throw isBusy(e) ? errors.unavailable('The database is busy, try again') : e;
+        this.rollback();
+        throw asUnavailable(e);
       }
     });
   }
@@ -106,11 +111,7 @@ export class SqliteStore extends SqliteReader implements Store {
     return this.mutex.run(async () => {
       this.guard();
       const db = this.writeDb;
-      try {
-        db.exec('BEGIN IMMEDIATE');
-      } catch (e) {
-        throw isBusy(e) ? errors.unavailable('The database is busy, try again') : e;
-      }
+      await this.writeLock.acquire();
       let open = true;
       const ctx: WriteContext = { db: this.writeStatements, params: this.params, indexer: this.indexer, clock: this.clock, probes: this.probes };
       const tx = new SqliteWriter(
@@ -130,13 +131,25 @@ export class SqliteStore extends SqliteReader implements Store {
         return result;
       } catch (e) {
         open = false;
-        if (db.inTransaction) db.exec('ROLLBACK');
+        this.rollback();
         // pids inserted by this transaction are gone; a later insert may reuse their numbers.
         this.params.reset();
-        if (e instanceof FhirError) throw e;
-        throw isBusy(e) ? errors.unavailable('The database is busy, try again') : e;
+        throw asUnavailable(e);
       }
     });
+  }
+
+  /**
+   * Ends the write connection's open transaction, if any. A failing disk can make ROLLBACK fail too
+   * (SQLite has then usually rolled back by itself already); the caller's error is the one worth
+   * reporting, and the connection must not be left inside a transaction either way.
+   */
+  private rollback(): void {
+    try {
+      if (this.writeDb.inTransaction) this.writeDb.exec('ROLLBACK');
+    } catch {
+      // Still open: the next WriteLock.acquire ends it first (or answers 503 while it cannot).
+    }
   }
 
   /**
@@ -190,7 +203,8 @@ export class SqliteStore extends SqliteReader implements Store {
 
   async ping(): Promise<void> {
     this.guard();
-    this.db.prepare('SELECT 1').get();
+    // SELECT 1 never touches the file; reading the schema cookie does.
+    mapUnavailable(() => this.db.prepare('PRAGMA schema_version').get());
   }
 
   async close(): Promise<void> {

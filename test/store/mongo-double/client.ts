@@ -3,7 +3,7 @@
 // transaction mutex; only the data is shared).
 import type { AdminLike, DbLike, Doc, MongoClientLike } from '../../../src/store/mongo/driver.js';
 import { DoubleCollection, type OpRecord } from './collection.js';
-import { DoubleServerError } from './errors.js';
+import { DoubleServerError, unreachable } from './errors.js';
 import { DoubleSession, type TransactionFaults } from './session.js';
 
 export interface DoubleOptions {
@@ -12,6 +12,30 @@ export interface DoubleOptions {
    * runs; 'replicaSet' reports a replica set and offers snapshot-isolated transactions (./session.ts).
    */
   topology?: 'standalone' | 'replicaSet';
+}
+
+/**
+ * The network between the adapter and the double (fault injection). While `down`, every operation
+ * and command fails as the driver fails against an unreachable server (./errors.ts unreachable),
+ * after waiting `selectionTimeoutMs` as the driver waits for server selection. Data is kept: bring
+ * it back up and everything works again, as after a real outage.
+ */
+export class DoubleNetwork {
+  down = false;
+  selectionTimeoutMs = 0;
+  /** When set, the network goes down after this many more operations (an outage mid-request). */
+  downAfter: number | undefined;
+
+  /** Rejects when the network is down; called by every operation before it touches data. */
+  async check(inTransaction: boolean): Promise<void> {
+    if (this.downAfter !== undefined && this.downAfter-- <= 0) {
+      this.down = true;
+      this.downAfter = undefined;
+    }
+    if (!this.down) return;
+    if (this.selectionTimeoutMs > 0) await new Promise((r) => setTimeout(r, this.selectionTimeoutMs));
+    throw unreachable(inTransaction, this.selectionTimeoutMs);
+  }
 }
 
 export class DoubleDb implements DbLike {
@@ -29,7 +53,7 @@ export class DoubleDb implements DbLike {
   collection(name: string): DoubleCollection {
     let c = this.collections.get(name);
     if (!c) {
-      c = new DoubleCollection(`${this.name}.${name}`, this.client.log);
+      c = new DoubleCollection(`${this.name}.${name}`, this.client.log, this.client.network);
       this.collections.set(name, c);
     }
     return c;
@@ -38,6 +62,7 @@ export class DoubleDb implements DbLike {
   admin(): AdminLike {
     return {
       command: async (cmd: Doc) => {
+        await this.client.network.check(false);
         if ('ping' in cmd) return { ok: 1 };
         if ('hello' in cmd) {
           return this.client.topology === 'replicaSet'
@@ -55,6 +80,8 @@ export class MongoDouble implements MongoClientLike {
   /** Every operation the adapter sent, with its filter, in order (for asserting filter shapes). */
   readonly log: OpRecord[] = [];
   readonly faults: TransactionFaults = { transientCommitFailures: 0 };
+  /** The network to the double: see disconnect(). */
+  readonly network = new DoubleNetwork();
   readonly sessions: DoubleSession[] = [];
   private readonly dbs = new Map<string, DoubleDb>();
 
@@ -79,6 +106,24 @@ export class MongoDouble implements MongoClientLike {
     const s = new DoubleSession(this.faults, () => [...this.dbs.values()].flatMap((d) => d.all()));
     this.sessions.push(s);
     return s;
+  }
+
+  /**
+   * Cuts the network: from now on (or after `afterOperations` more operations, to break a request
+   * half-way) every operation fails like the driver's against a server that is down (after
+   * `selectionTimeoutMs`, default 0) until reconnect(). Operations already past their check
+   * complete, as requests already on the wire would.
+   */
+  disconnect(opts: { selectionTimeoutMs?: number; afterOperations?: number } = {}): void {
+    this.network.selectionTimeoutMs = opts.selectionTimeoutMs ?? 0;
+    if (opts.afterOperations === undefined) this.network.down = true;
+    else this.network.downAfter = opts.afterOperations;
+  }
+
+  /** Restores the network; the data is as it was. */
+  reconnect(): void {
+    this.network.down = false;
+    this.network.downAfter = undefined;
   }
 
   async close(): Promise<void> {}

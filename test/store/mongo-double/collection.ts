@@ -3,12 +3,14 @@
 // (./strings.ts), transactions (./session.ts) and the driver's call shapes, never the adapter's
 // search logic. Documents are copied on the way in and out, so the adapter cannot share state with
 // the store by accident (as with a real server), and stored documents are never mutated in place
-// (a write replaces the object), which is what makes a shallow copy of `docs` a snapshot.
+// (a write replaces the object), which is what makes a shallow copy of `docs` a snapshot. With the
+// client's network cut (client.ts disconnect) every operation fails as against a server that is down.
 import { isDeepStrictEqual } from 'node:util';
 import { Query, find, update } from 'mingo';
 import type { CollectionLike, CursorLike, Doc, FindOptions, IndexSpec, ReplaceOptions, SessionOption } from '../../../src/store/mongo/driver.js';
 import { duplicateKey, DoubleServerError, noSuchTransaction, transientConflict } from './errors.js';
 import type { DoubleSession, TxView, Versioned } from './session.js';
+import type { DoubleNetwork } from './client.js';
 import { inbound, outbound } from './strings.js';
 
 export interface OpRecord {
@@ -60,6 +62,8 @@ export class DoubleCollection implements CollectionLike, Versioned {
   constructor(
     readonly name: string,
     private readonly log: OpRecord[],
+    /** Fault injection (client.ts DoubleNetwork); a collection made on its own is always reachable. */
+    private readonly network?: DoubleNetwork,
   ) {}
 
   private record(op: string, filter?: Doc, extra: Partial<OpRecord> = {}, opts?: FindOptions): void {
@@ -75,6 +79,7 @@ export class DoubleCollection implements CollectionLike, Versioned {
   private async run<T>(opts: SessionOption | undefined, op: (t: Target) => T): Promise<T> {
     await tick();
     const s = opts?.session as DoubleSession | undefined;
+    await this.network?.check(s?.inTransaction === true);
     if (!s?.inTransaction) return op({ docs: this.docs });
     if (s.aborted) throw noSuchTransaction();
     const view = s.view(this);
@@ -236,6 +241,7 @@ export class DoubleCollection implements CollectionLike, Versioned {
    */
   async createIndexes(specs: IndexSpec[]): Promise<string[]> {
     this.record('createIndexes', undefined, { update: { specs } });
+    await this.network?.check(false);
     for (const s of specs) {
       if (s.unique && !this.unique.some((u) => u.name === s.name)) {
         this.unique.push({ name: s.name, fields: Object.keys(s.key) });

@@ -11,7 +11,7 @@
 // error is transient and returns the callback's result.
 import type { SessionLike } from '../../../src/store/mongo/driver.js';
 import type { Doc } from '../../../src/store/mongo/driver.js';
-import { DoubleServerError, noSuchTransaction, transientConflict } from './errors.js';
+import { DoubleDriverError, DoubleServerError, noSuchTransaction, transientConflict } from './errors.js';
 
 /** Like the driver, retry a transient failure until this much time has passed. */
 const RETRY_FOR_MS = 120_000;
@@ -79,7 +79,7 @@ export class DoubleSession implements SessionLike {
         this.commit();
         return result;
       } catch (err) {
-        const transient = err instanceof DoubleServerError && err.hasErrorLabel('TransientTransactionError');
+        const transient = (err instanceof DoubleServerError || err instanceof DoubleDriverError) && err.hasErrorLabel('TransientTransactionError');
         if (!transient || Date.now() - started >= RETRY_FOR_MS) throw err;
       } finally {
         this.views = undefined; // committed, or aborted by dropping the copies
