@@ -3,11 +3,15 @@
 // appenders each appending one event at a time and waiting for it, as requests do. Reports events
 // per second, how large the groups (transactions) were, the append latency, and how fast
 // verifyChain then walks the result. Usage:
-//   npm run bench:audit-log [-- --seconds 5] [--appenders 1,16,128] [--dir <folder on the disk to test>]
+//   npm run bench:audit-log [-- --seconds 5] [--appenders 1,16,128] [--dir <folder on the disk to test>] [--json]
+// With --json it prints one JSON row per appender count, with this process's peak resident set:
+// `npm run bench` runs one process per appender count (auditLogRows) so each row's memory is its own.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import type { AuditEvent } from '../../src/audit/chain.js';
 import { verifyChain } from '../../src/audit/verify.js';
@@ -20,13 +24,6 @@ import { summarise } from './stats.js';
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
-}
-const SECONDS = Number(arg('seconds', '5'));
-const APPENDERS = arg('appenders', '1,16,128').split(',').map(Number);
-const DIR = arg('dir', tmpdir());
-if (!(SECONDS > 0) || APPENDERS.some((n) => !Number.isInteger(n) || n < 1)) {
-  console.error('usage: npm run bench:audit-log [-- --seconds 5] [--appenders 1,16,128] [--dir <folder>]');
-  process.exit(2);
 }
 
 /** An event shaped like the server's: a user reading one patient's appointment. */
@@ -51,7 +48,7 @@ function event(n: number): AuditEvent {
   };
 }
 
-interface Row {
+export interface AuditLogRow {
   appenders: number;
   events: number;
   perSecond: number;
@@ -61,11 +58,14 @@ interface Row {
   groupMax: number;
   latencyP50: number;
   latencyP95: number;
+  latencyP99: number;
   verifyPerSecond: number;
+  /** Peak resident set of the measuring process (--json only). */
+  peakRssBytes?: number;
 }
 
-async function measure(appenders: number, indexer: ReturnType<typeof createIndexer>): Promise<Row> {
-  const dir = mkdtempSync(join(DIR, 'envelope-audit-bench-'));
+async function measure(appenders: number, indexer: ReturnType<typeof createIndexer>, seconds: number, parent: string): Promise<AuditLogRow> {
+  const dir = mkdtempSync(join(parent, 'envelope-audit-bench-'));
   const store = await openSqliteStore({ file: join(dir, 'audit.sqlite'), indexer });
   const groups: number[] = [];
   const latencies: number[] = [];
@@ -76,7 +76,7 @@ async function measure(appenders: number, indexer: ReturnType<typeof createIndex
     groups.length = 0;
     let n = 0;
     const started = performance.now();
-    const end = started + SECONDS * 1000;
+    const end = started + seconds * 1000;
     await Promise.all(Array.from({ length: appenders }, async () => {
       while (performance.now() < end) {
         const t0 = performance.now();
@@ -95,7 +95,7 @@ async function measure(appenders: number, indexer: ReturnType<typeof createIndex
     return {
       appenders, events: latencies.length, perSecond: latencies.length / elapsed,
       groups: groups.length, groupMean: g.mean, groupP50: g.p50, groupMax: g.max,
-      latencyP50: l.p50, latencyP95: l.p95, verifyPerSecond: verified.events / verifySeconds,
+      latencyP50: l.p50, latencyP95: l.p95, latencyP99: l.p99, verifyPerSecond: verified.events / verifySeconds,
     };
   } finally {
     await store.close();
@@ -103,15 +103,56 @@ async function measure(appenders: number, indexer: ReturnType<typeof createIndex
   }
 }
 
-const m = machineFacts();
-console.log(`audit log write rate — ${m.nproc} CPU ${m.cpu}, ${m.os}, node ${m.node}, SQLite ${m.sqlite}; ${SECONDS} s per row; files in ${DIR}`);
-const indexer = createIndexer(loadR4Registry());
-const rows: Row[] = [];
-for (const a of APPENDERS) rows.push(await measure(a, indexer));
-const f = (x: number, d = 0) => x.toFixed(d);
-console.log('');
-console.log('| appenders | events | events/s | transactions | events per transaction (mean / p50 / max) | append p50 / p95 ms | verify events/s |');
-console.log('|---:|---:|---:|---:|---|---|---:|');
-for (const r of rows) {
-  console.log(`| ${r.appenders} | ${r.events} | ${f(r.perSecond)} | ${r.groups} | ${f(r.groupMean, 1)} / ${r.groupP50} / ${r.groupMax} | ${f(r.latencyP50, 2)} / ${f(r.latencyP95, 2)} | ${f(r.verifyPerSecond)} |`);
+/**
+ * The audit log's write rate for each appender count, each measured in a process of its own (so the
+ * peak resident set is that row's alone): what `npm run bench` records as its audit step.
+ */
+export async function auditLogRows(o: { appenders: number[]; seconds: number; dir?: string }): Promise<AuditLogRow[]> {
+  const rows: AuditLogRow[] = [];
+  for (const a of o.appenders) {
+    const args = [fileURLToPath(import.meta.url), '--json', '--appenders', String(a), '--seconds', String(o.seconds), ...(o.dir ? ['--dir', o.dir] : [])];
+    const out = await new Promise<string>((res, rej) => {
+      execFile(process.execPath, args, { maxBuffer: 1 << 20, timeout: (o.seconds * 4 + 120) * 1000 }, (err, stdout, stderr) => (err ? rej(new Error(`audit log step (${a} appenders): ${err.message}\n${stderr}`)) : res(stdout)));
+    });
+    rows.push(...out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as AuditLogRow));
+  }
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const seconds = Number(arg('seconds', '5'));
+  const appenders = arg('appenders', '1,16,128').split(',').map(Number);
+  const dir = arg('dir', tmpdir());
+  const json = process.argv.includes('--json');
+  if (!(seconds > 0) || appenders.some((n) => !Number.isInteger(n) || n < 1)) {
+    console.error('usage: npm run bench:audit-log [-- --seconds 5] [--appenders 1,16,128] [--dir <folder>] [--json]');
+    process.exit(2);
+  }
+  const indexer = createIndexer(loadR4Registry());
+  if (json) {
+    for (const a of appenders) {
+      const row = await measure(a, indexer, seconds, dir);
+      // maxRSS is in kilobytes: the peak of this process, which measured nothing else.
+      console.log(JSON.stringify({ ...row, peakRssBytes: process.resourceUsage().maxRSS * 1024 }));
+    }
+    return;
+  }
+  const m = machineFacts();
+  console.log(`audit log write rate — ${m.nproc} CPU ${m.cpu}, ${m.os}, node ${m.node}, SQLite ${m.sqlite}; ${seconds} s per row; files in ${dir}`);
+  const rows: AuditLogRow[] = [];
+  for (const a of appenders) rows.push(await measure(a, indexer, seconds, dir));
+  const f = (x: number, d = 0) => x.toFixed(d);
+  console.log('');
+  console.log('| appenders | events | events/s | transactions | events per transaction (mean / p50 / max) | append p50 / p95 / p99 ms | verify events/s |');
+  console.log('|---:|---:|---:|---:|---|---|---:|');
+  for (const r of rows) {
+    console.log(`| ${r.appenders} | ${r.events} | ${f(r.perSecond)} | ${r.groups} | ${f(r.groupMean, 1)} / ${r.groupP50} / ${r.groupMax} | ${f(r.latencyP50, 2)} / ${f(r.latencyP95, 2)} / ${f(r.latencyP99, 2)} | ${f(r.verifyPerSecond)} |`);
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`bench:audit-log: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.exit(1);
+  });
 }

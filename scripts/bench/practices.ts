@@ -11,6 +11,8 @@ export interface PracticeIndex {
   codes: string[];
   ofPatient(patientId: string): string;
   ofRequester(practitionerRoleId: string): string;
+  /** The GPs' PractitionerRole ids at the practice with this ODS code. */
+  gpRolesOf(ods: string): string[];
 }
 
 export function practiceIndex(manifest: Manifest): PracticeIndex {
@@ -19,15 +21,25 @@ export function practiceIndex(manifest: Manifest): PracticeIndex {
   const byPatient = new Map<string, string>();
   for (let p = 0; p < spec.patients; p++) byPatient.set(entityId(spec.seed, STREAM.patient, p), practiceOf(dir, spec.seed, p).ods);
   const byRole = new Map<string, string>();
-  for (const practice of dir.practices) for (const gp of practice.gps) byRole.set(gp.roleId, practice.ods);
-  const find = (m: Map<string, string>, id: string, what: string) => {
-    const ods = m.get(id);
-    if (ods === undefined) throw new Error(`no practice known for ${what} ${id}`);
-    return ods;
+  const rolesByOds = new Map<string, string[]>();
+  for (const practice of dir.practices) {
+    for (const gp of practice.gps) byRole.set(gp.roleId, practice.ods);
+    rolesByOds.set(practice.ods, practice.gps.map((g) => g.roleId));
+  }
+  const find = <T>(m: Map<string, T>, id: string, what: string) => {
+    const found = m.get(id);
+    if (found === undefined) throw new Error(`no practice known for ${what} ${id}`);
+    return found;
   };
   return {
     codes: dir.practices.map((p) => p.ods),
     ofPatient: (id) => find(byPatient, id, 'patient'),
     ofRequester: (id) => find(byRole, id, 'PractitionerRole'),
+    gpRolesOf: (ods) => find(rolesByOds, ods, 'ODS code'),
   };
+}
+
+/** A pool served by one practice (the booking pool): every patient and referrer belongs to it. */
+export function singlePractice(ods: string, gpRoles: string[] = []): PracticeIndex {
+  return { codes: [ods], ofPatient: () => ods, ofRequester: () => ods, gpRolesOf: () => gpRoles };
 }

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Manifest } from '../estate/dataset.js';
 import type { MachineFacts } from './machine.js';
 import type { SuiteResult } from './runner.js';
+import type { Scenario } from './scenario.js';
 
 export interface Targets {
   /** Single-connection p95 of the free-slot search must be under this (ms). */
@@ -29,16 +30,16 @@ export interface ReportInput {
   targets: Targets;
 }
 
-const MiB = 2 ** 20;
-const f1 = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(1));
-const int = (n: number) => Math.round(n).toLocaleString('en-GB');
+export const MiB = 2 ** 20;
+export const f1 = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(1));
+export const int = (n: number) => Math.round(n).toLocaleString('en-GB');
 
-function mdTable(head: string[], rows: string[][]): string {
+export function mdTable(head: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(head), line(head.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
 }
 
-function textTable(head: string[], rows: string[][]): string {
+export function textTable(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
@@ -122,16 +123,34 @@ export function verdicts(i: ReportInput): Verdict[] {
   return out;
 }
 
-/** Anything that makes a row untrustworthy: failed requests, or answers too small to be real ones. */
+/** Non-2xx responses that are not a correct answer of the scenario's workload (see Scenario.expectedStatuses). */
+export function unexpectedNon2xx(s: Scenario, statusCodes: Record<string, number> | undefined, non2xx: number): number {
+  if (!statusCodes) return non2xx;
+  const expected = new Set((s.expectedStatuses ?? []).map(String));
+  return Object.entries(statusCodes).filter(([c]) => !c.startsWith('2') && !expected.has(c)).reduce((n, [, k]) => n + k, 0);
+}
+
+/**
+ * Anything that makes a row untrustworthy: failed requests (other than the refusals the workload
+ * expects), answers under load much smaller than the ones the pre-flight checked (something else was
+ * answered), or a failed check of the data after the load.
+ */
 export function warnings(r: SuiteResult): string[] {
   const out: string[] = [];
   for (const s of r.results) {
-    if (s.single && s.single.non2xx > 0) out.push(`${s.scenario.id}: ${s.single.non2xx} non-2xx responses on a single connection`);
+    const single = s.single ? unexpectedNon2xx(s.scenario, s.single.statusCodes, s.single.non2xx) : 0;
+    if (single > 0) out.push(`${s.scenario.id}: ${single} unexpected non-2xx responses on a single connection (status codes ${JSON.stringify(s.single?.statusCodes ?? {})})`);
     for (const l of s.load) {
-      if (l.non2xx > 0 || l.errors > 0 || l.timeouts > 0) {
-        out.push(`${s.scenario.id} ×${l.connections}: ${l.non2xx} non-2xx, ${l.errors} errors, ${l.timeouts} timeouts (status codes ${JSON.stringify(l.statusCodes)})`);
+      const bad = unexpectedNon2xx(s.scenario, l.statusCodes, l.non2xx);
+      if (bad > 0 || l.errors > 0 || l.timeouts > 0) {
+        out.push(`${s.scenario.id} ×${l.connections}: ${bad} unexpected non-2xx, ${l.errors} errors, ${l.timeouts} timeouts (status codes ${JSON.stringify(l.statusCodes)})`);
       }
-      if (l.ok > 0 && l.meanBytes < 1024) out.push(`${s.scenario.id} ×${l.connections}: responses average only ${Math.round(l.meanBytes)} bytes`);
+      if (l.ok > 0 && s.preflight && l.meanBytes < 0.5 * s.preflight.meanBytes) {
+        out.push(`${s.scenario.id} ×${l.connections}: responses under load average ${Math.round(l.meanBytes)} bytes, under half the checked ones (${Math.round(s.preflight.meanBytes)})`);
+      }
+    }
+    if (s.verification && !s.verification.ok) {
+      out.push(`${s.scenario.id}: the check after the load failed: ${s.verification.facts.filter((f) => !f.ok).map((f) => `${f.what} ${f.value}`).join('; ')}`);
     }
   }
   return out;

@@ -1,25 +1,38 @@
-// The shared runner. For one suite of scenarios over one seeded estate:
-//   1. start Envelope (a child process on the seeded data folder) and check a sample of each
-//      scenario's responses: status 200 and a correct, non-empty answer;
+// The shared runner. For one suite of scenarios over one seeded data folder:
+//   1. start Envelope (a child process on the data folder) and check a sample of each scenario's
+//      responses: the right status and a correct, non-empty answer;
 //   2. measure each scenario's latency on a single connection (sequential requests);
 //   3. start the bare Node baseline, replaying a captured Envelope response;
 //   4. for each connection count: load the baseline, then each scenario, with autocannon,
-//      reading the server's peak RSS after each run.
+//      reading the server's peak RSS after each run;
+//   5. let the scenarios that write check the data (e.g. no slot booked twice).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Manifest } from '../estate/dataset.js';
+import { storeFingerprint, type Manifest } from '../estate/dataset.js';
 import { hash32, Rng } from '../estate/prng.js';
 import { Client, type Exchange } from './client.js';
 import { drive, type LoadResult } from './load.js';
-import type { Memory } from './proc.js';
-import type { ResponseShape, Scenario, ScenarioInstance } from './scenario.js';
+import { watchMemory, type Memory, type MemoryPeaks } from './proc.js';
+import type { ResponseShape, Scenario, ScenarioContext, ScenarioInstance, Verification } from './scenario.js';
 import { baseline as baselineScenario } from './scenarios/baseline.js';
 import { summarise, type LatencySummary } from './stats.js';
 import { DIST, startBaseline, startEnvelope, type Target } from './targets.js';
 import { bearerFor } from './token.js';
 import { practiceIndex, type PracticeIndex } from './practices.js';
+
+/** What the scenarios run against: a data folder, and what they draw their requests from. */
+export interface Workload {
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  /** The seeded estate (its samples, its practices); absent on a scenario's own pool. */
+  manifest?: Manifest;
+  /** Practices tokens are minted for; rebuilt from the manifest when absent. */
+  practices?: PracticeIndex;
+  /** Part of the log file names, e.g. `booking`. */
+  label?: string;
+}
 
 export interface RunOptions {
   connections: number[];
@@ -48,6 +61,8 @@ export interface Preflight {
 export interface SingleResult {
   latency: LatencySummary;
   non2xx: number;
+  /** Responses by status (absent in results recorded before it existed). */
+  statusCodes?: Record<string, number>;
   /** Sequential requests per second (1 / mean latency, including client overhead). */
   rps: number;
 }
@@ -57,6 +72,8 @@ export interface ScenarioResult {
   preflight?: Preflight;
   single?: SingleResult;
   load: (LoadResult & { memory: Memory; ratio?: number })[];
+  /** The scenario's own check of the data after the load, if it has one. */
+  verification?: Verification;
 }
 
 export interface SuiteResult {
@@ -64,6 +81,8 @@ export interface SuiteResult {
   finishedAt: string;
   envelopeStartMs: number;
   envelopeIdleMemory: Memory;
+  /** Envelope's memory over the whole run, sampled (absent in results recorded before it existed). */
+  envelopePeaks?: MemoryPeaks;
   results: ScenarioResult[];
   options: Omit<RunOptions, 'log'>;
 }
@@ -74,7 +93,7 @@ interface Minted {
   byOrg: Map<string, Map<string, string>>;
 }
 
-function instanceOf(s: Scenario, manifest: Manifest, seed: number, phase: number, minted: Minted): ScenarioInstance {
+function contextOf(s: Scenario, w: Workload, seed: number, phase: number, minted: Minted): ScenarioContext {
   let h = 0;
   for (const ch of s.id) h = hash32(h, ch.charCodeAt(0));
   const authFor = (ods: string) => {
@@ -82,16 +101,23 @@ function instanceOf(s: Scenario, manifest: Manifest, seed: number, phase: number
     if (header === undefined) throw new Error(`no token minted for ${s.role} at ${ods}`);
     return header;
   };
-  return s.create({ manifest, rng: new Rng(hash32(seed, h, phase)), practices: minted.practices, authFor });
+  return { ...(w.manifest ? { manifest: w.manifest } : {}), rng: new Rng(hash32(seed, h, phase)), practices: minted.practices, authFor };
 }
 
-export async function runSuite(scenarios: readonly Scenario[], manifest: Manifest, dataDir: string, env: NodeJS.ProcessEnv, o: RunOptions): Promise<SuiteResult> {
+function instanceOf(s: Scenario, w: Workload, seed: number, phase: number, minted: Minted): ScenarioInstance {
+  return s.create(contextOf(s, w, seed, phase, minted));
+}
+
+export async function runSuite(scenarios: readonly Scenario[], w: Workload, o: RunOptions): Promise<SuiteResult> {
+  const { dataDir, env } = w;
   const startedAt = new Date().toISOString();
-  const stamp = startedAt.replace(/[:.]/g, '-');
+  const stamp = `${w.label ? `${w.label}-` : ''}${startedAt.replace(/[:.]/g, '-')}`;
   const tokens = new Map<string, string>();
   for (const s of scenarios) if (s.role && !tokens.has(s.role)) tokens.set(s.role, await bearerFor(s.role, dataDir, env));
+  const practices = w.practices ?? (w.manifest ? practiceIndex(w.manifest) : undefined);
+  if (!practices) throw new Error('runSuite: a workload needs a manifest or its practices');
   // Per-practice tokens: a GP sees a patient's data only for patients related to its practice.
-  const minted: Minted = { practices: practiceIndex(manifest), byOrg: new Map() };
+  const minted: Minted = { practices, byOrg: new Map() };
   for (const role of tokens.keys()) {
     const byOds = new Map<string, string>();
     for (const ods of minted.practices.codes) byOds.set(ods, await bearerFor(role, dataDir, env, undefined, ods));
@@ -104,13 +130,16 @@ export async function runSuite(scenarios: readonly Scenario[], manifest: Manifes
 
   // dist/ is shared: another engineer's build may have changed the store since this process loaded
   // it and seeded. The server would then meet a database of another schema; say so plainly.
+  // A pool seeded by this process was written by the code this process loaded.
+  const seededUnder = w.manifest?.store ?? storeFingerprint();
   const built = builtStoreFingerprint();
-  if (built !== manifest.store) {
-    throw new Error(`dist/ now holds store ${built}, but the estate was seeded under ${manifest.store}: dist/ was rebuilt during the run; run the benchmark again`);
+  if (built !== seededUnder) {
+    throw new Error(`dist/ now holds store ${built}, but the data was seeded under ${seededUnder}: dist/ was rebuilt during the run; run the benchmark again`);
   }
   o.log(`bench: starting Envelope on ${dataDir}`);
   const envelopeLog = join(o.logDir, `envelope-${stamp}.log`);
-  const envelope = await startEnvelope(env, envelopeLog, o.profileDir);
+  const envelope = await startEnvelope(env, envelopeLog, o.profileDir ? { profileDir: o.profileDir } : {});
+  const memoryWatch = watchMemory(envelope.pid);
   let baselineTarget: Target | undefined;
   try {
     o.log(`bench: Envelope answered /healthz after ${Math.round(envelope.startMs)} ms (pid ${envelope.pid})`);
@@ -123,7 +152,7 @@ export async function runSuite(scenarios: readonly Scenario[], manifest: Manifes
       const client = new Client(envelope.port, headersFor(s));
       try {
         // 1. Pre-flight: every sampled response must be a correct answer.
-        const inst = instanceOf(s, manifest, o.seed, 1, minted);
+        const inst = instanceOf(s, w, o.seed, 1, minted);
         const exchanges: Exchange[] = [];
         const shapes: ResponseShape[] = [];
         for (let i = 0; i < o.preflight; i++) {
@@ -144,12 +173,13 @@ export async function runSuite(scenarios: readonly Scenario[], manifest: Manifes
           meanBytes: mean(exchanges.map((x) => Buffer.byteLength(x.body))),
         };
         // The baseline replays a typical response of the first scenario (the free-slot search in
-        // the search suite): the one of median size.
-        if (!capture) capture = [...exchanges].sort((a, b) => a.body.length - b.body.length)[Math.floor(exchanges.length / 2)];
+        // the search suite): the successful one of median size.
+        const ok = exchanges.filter((x) => x.status >= 200 && x.status < 300).sort((a, b) => a.body.length - b.body.length);
+        if (!capture && ok.length > 0) capture = ok[Math.floor(ok.length / 2)];
         o.log(`bench: ${s.id}: pre-flight OK (${r.preflight.meanMatches.toFixed(1)} matches + ${r.preflight.meanIncluded.toFixed(1)} included per response, ${(r.preflight.meanBytes / 1024).toFixed(1)} KiB)`);
 
         // 2. Single connection, sequential.
-        r.single = await single(client, instanceOf(s, manifest, o.seed, 2, minted), o);
+        r.single = await single(client, instanceOf(s, w, o.seed, 2, minted), o);
         o.log(`bench: ${s.id}: 1 connection: p50 ${r.single.latency.p50.toFixed(1)} ms, p95 ${r.single.latency.p95.toFixed(1)} ms, p99 ${r.single.latency.p99.toFixed(1)} ms over ${r.single.latency.count} requests`);
       } finally {
         client.close();
@@ -164,17 +194,30 @@ export async function runSuite(scenarios: readonly Scenario[], manifest: Manifes
 
     // 4. Load, connection count by connection count, the baseline first each time.
     for (const c of o.connections) {
-      const b = baselineScenario.create({ manifest, rng: new Rng(1), practices: minted.practices, authFor: () => '' });
+      const b = baselineScenario.create({ rng: new Rng(1) });
       const bl = await drive({ port: baselineTarget.port, headers: {}, next: b.next, connections: c, durationS: o.durationS, warmupS: o.warmupS });
       base.load.push({ ...bl, memory: baselineTarget.memory(), ratio: 1 });
       o.log(`bench: baseline ×${c}: ${Math.round(bl.rps)} req/s, p95 ${bl.latency.p95.toFixed(1)} ms`);
       for (const r of results) {
         const s = r.scenario;
-        const inst = instanceOf(s, manifest, o.seed, 10 + c, minted);
+        const inst = instanceOf(s, w, o.seed, 10 + c, minted);
         const res = await drive({ port: envelope.port, headers: headersFor(s), next: inst.next, connections: c, durationS: o.durationS, warmupS: o.warmupS });
         r.load.push({ ...res, memory: envelope.memory(), ratio: bl.rps > 0 ? res.rps / bl.rps : undefined });
         o.log(`bench: ${s.id} ×${c}: ${Math.round(res.rps)} req/s, p50 ${res.latency.p50.toFixed(1)} ms, p95 ${res.latency.p95.toFixed(1)} ms, non-2xx ${res.non2xx}, errors ${res.errors}`);
       }
+    }
+
+    // 5. The scenarios' own checks of what the load left behind.
+    for (const r of results) {
+      const s = r.scenario;
+      if (!s.verify) continue;
+      const client = new Client(envelope.port, headersFor(s));
+      try {
+        r.verification = await s.verify((req) => client.send(req), contextOf(s, w, o.seed, 99, minted));
+      } finally {
+        client.close();
+      }
+      o.log(`bench: ${s.id}: after the load: ${r.verification.facts.map((f) => `${f.what} ${f.value}${f.ok ? '' : ' (WRONG)'}`).join('; ')}`);
     }
     const { log: _log, ...options } = o;
     return {
@@ -182,10 +225,12 @@ export async function runSuite(scenarios: readonly Scenario[], manifest: Manifes
       finishedAt: new Date().toISOString(),
       envelopeStartMs: envelope.startMs,
       envelopeIdleMemory,
+      envelopePeaks: memoryWatch.stop(),
       results: [base, ...results],
       options,
     };
   } finally {
+    memoryWatch.stop();
     await envelope.stop();
     await baselineTarget?.stop();
   }
@@ -195,15 +240,17 @@ async function single(client: Client, inst: ScenarioInstance, o: RunOptions): Pr
   for (let i = 0; i < Math.min(20, o.singleRequests); i++) await client.send(inst.next()); // warm-up
   const ms: number[] = [];
   let non2xx = 0;
+  const statusCodes: Record<string, number> = {};
   const deadline = performance.now() + o.singleMaxS * 1000;
   const t0 = performance.now();
   while (ms.length + non2xx < o.singleRequests && performance.now() < deadline) {
     const ex = await client.send(inst.next());
+    statusCodes[ex.status] = (statusCodes[ex.status] ?? 0) + 1;
     if (ex.status >= 200 && ex.status < 300) ms.push(ex.ms);
     else non2xx++;
   }
   const seconds = (performance.now() - t0) / 1000;
-  return { latency: summarise(ms), non2xx, rps: (ms.length + non2xx) / seconds };
+  return { latency: summarise(ms), non2xx, statusCodes, rps: (ms.length + non2xx) / seconds };
 }
 
 /** The store fingerprint of the code in dist/ now, read by a fresh node process (ours is cached). */

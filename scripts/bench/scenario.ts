@@ -2,6 +2,8 @@
 // shared runner (runner.ts) starts the target, checks a sample of responses, measures latency on one
 // connection, then drives it with autocannon. Later scenarios (read, create, booking, audit) plug in
 // the same way: a request generator over the seeded estate and a check of what a good answer is.
+// A scenario that writes may also name the refusals that are part of its workload (a contended
+// booking's 409) and check the data once the load is over (no slot booked twice).
 import type { Rng } from '../estate/prng.js';
 import type { Manifest } from '../estate/dataset.js';
 import type { PracticeIndex } from './practices.js';
@@ -23,7 +25,8 @@ export interface ResponseShape {
 }
 
 export interface ScenarioContext {
-  manifest: Manifest;
+  /** The seeded estate the requests are drawn from; absent on a scenario's own pool (booking). */
+  manifest?: Manifest;
   /** Seeded generator for this scenario: the same run draws the same requests. */
   rng: Rng;
   /** The GP practice of a sampled patient or referrer (rebuilt from the estate's spec). */
@@ -54,6 +57,26 @@ export interface Scenario {
   /** An example request for the report (with the estate's ids elided). */
   example: string;
   create(ctx: ScenarioContext): ScenarioInstance;
+  /**
+   * Non-2xx statuses that are a correct answer in this workload (a booking that lost the race for a
+   * slot gets 409): counted and shown, but not reported as failures.
+   */
+  expectedStatuses?: readonly number[];
+  /** Checks the data after the load (the server still running), e.g. that no slot was booked twice. */
+  verify?(send: (r: BenchRequest) => Promise<{ status: number; body: string }>, ctx: ScenarioContext): Promise<Verification>;
+}
+
+/** What a scenario's check of the data after the load found. */
+export interface Verification {
+  ok: boolean;
+  /** Each fact checked: what, the value found, and whether it is as it must be. */
+  facts: { what: string; value: string; ok: boolean }[];
+}
+
+/** The estate a scenario draws from; throws when the scenario runs on a pool without one. */
+export function estateOf(ctx: ScenarioContext, scenario: string): Manifest {
+  if (!ctx.manifest) throw new Error(`${scenario} draws its requests from a seeded estate, and this run has none`);
+  return ctx.manifest;
 }
 
 /** Parses a searchset Bundle and counts its entries; throws on anything else. */

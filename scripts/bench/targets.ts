@@ -17,6 +17,8 @@ export interface Target {
   pid: number;
   /** Milliseconds from spawn until the health check answered. */
   startMs: number;
+  /** performance.now() when the process was spawned (for timing later first answers from spawn). */
+  spawnedAt: number;
   memory(): Memory;
   stop(): Promise<void>;
 }
@@ -32,7 +34,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitHealthy(port: number, path: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitHealthy(port: number, path: string, child: ChildProcess, timeoutMs: number, pollMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited: string | undefined;
   child.once('exit', (code, signal) => (exited = `exited with ${code ?? signal}`));
@@ -46,7 +48,7 @@ async function waitHealthy(port: number, path: string, child: ChildProcess, time
       // not listening yet
     }
     if (Date.now() > deadline) throw new Error(`server did not answer ${path} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
 }
 
@@ -59,6 +61,8 @@ interface SpawnOptions {
   env: NodeJS.ProcessEnv;
   healthPath: string;
   logFile: string;
+  /** How often the health check is tried while the server starts (ms); the start-up time's resolution. */
+  pollMs?: number;
 }
 
 async function spawnTarget(o: SpawnOptions): Promise<Target> {
@@ -73,7 +77,7 @@ async function spawnTarget(o: SpawnOptions): Promise<Target> {
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   try {
-    await waitHealthy(port, o.healthPath, child, 120_000);
+    await waitHealthy(port, o.healthPath, child, 120_000, o.pollMs ?? 100);
   } catch (e) {
     child.kill('SIGKILL');
     throw new Error(`${o.name}: ${(e as Error).message} (log: ${o.logFile})`);
@@ -85,6 +89,7 @@ async function spawnTarget(o: SpawnOptions): Promise<Target> {
     port,
     pid,
     startMs,
+    spawnedAt: started,
     memory: () => memoryOf(pid),
     stop: () =>
       new Promise<void>((resolve) => {
@@ -99,13 +104,27 @@ async function spawnTarget(o: SpawnOptions): Promise<Target> {
   };
 }
 
+export interface EnvelopeOptions {
+  /** node writes a CPU profile here when the server exits (after stop()). */
+  profileDir?: string;
+  /** Health-check polling interval while it starts (default 100 ms). */
+  pollMs?: number;
+}
+
 /**
- * Envelope on a seeded data folder (`env` as for the seeder: DATA_DIR, SQLITE_FILE). With
- * `profileDir`, node writes a CPU profile there when the server exits (after stop()).
+ * What the benchmark's Envelope runs with besides the data folder: per-client rate limiting off. The
+ * load comes from a handful of tokens, so `npm start`'s default limit would measure the throttle
+ * (429s), not the server. Everything else (logging included) is as `npm start` has it.
  */
-export function startEnvelope(env: NodeJS.ProcessEnv, logFile: string, profileDir?: string): Promise<Target> {
-  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  return spawnTarget({ name: 'envelope', script: join(DIST, 'src', 'main.js'), nodeArgs, env, healthPath: '/healthz', logFile });
+export const BENCH_SERVER_ENV: Readonly<Record<string, string>> = { RATE_LIMIT_PER_SECOND: '0' };
+
+/** Envelope on a seeded data folder (`env` as for the seeder: DATA_DIR, SQLITE_FILE). */
+export function startEnvelope(env: NodeJS.ProcessEnv, logFile: string, o: EnvelopeOptions = {}): Promise<Target> {
+  const nodeArgs = o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [];
+  return spawnTarget({
+    name: 'envelope', script: join(DIST, 'src', 'main.js'), nodeArgs, env: { ...BENCH_SERVER_ENV, ...env }, healthPath: '/healthz', logFile,
+    ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
+  });
 }
 
 /** The bare Node baseline, answering every request with the bytes in `bodyFile`. */

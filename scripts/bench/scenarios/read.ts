@@ -1,7 +1,7 @@
 // Reading one appointment by id, as the patient's own GP practice does: the audited read of the
 // audit issue. Every request goes through the whole path — token, policy (a legitimate relationship
 // is checked against the data), the read, the AuditEvent written durably before the answer.
-import type { Scenario } from '../scenario.js';
+import { estateOf, type Scenario } from '../scenario.js';
 
 export const readAppointment: Scenario = {
   id: 'read.appointment',
@@ -9,8 +9,9 @@ export const readAppointment: Scenario = {
   target: 'envelope',
   role: 'gp-clinician',
   example: 'GET /fhir/Appointment/{id}',
-  create({ manifest, rng, practices, authFor }) {
-    const sample = manifest.samples.appointments.filter((a) => typeof a.id === 'string' && a.id.length > 0);
+  create(ctx) {
+    const { rng, practices, authFor } = ctx;
+    const sample = estateOf(ctx, 'read.appointment').samples.appointments.filter((a) => typeof a.id === 'string' && a.id.length > 0);
     if (sample.length === 0) throw new Error('the estate has no sampled appointment ids: seed it again (--fresh)');
     return {
       next() {

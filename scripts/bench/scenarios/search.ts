@@ -3,9 +3,22 @@
 // referrer) so that no cache or hot page makes one query look cheaper than the traffic it stands for.
 import { SYSTEMS } from '../../estate/codes.js';
 import { DAY_MS, dayMsOf, isoDate } from '../../estate/calendar.js';
-import { bundleShape, type Scenario } from '../scenario.js';
+import { buildDirectory } from '../../estate/directory.js';
+import type { EstateSpec } from '../../estate/spec.js';
+import { bundleShape, estateOf, type Scenario } from '../scenario.js';
 
 const q = encodeURIComponent;
+
+/**
+ * How many two-week windows (by first day) the free-slot search may draw: each must hold at least
+ * seven days of weeks the estate filled completely. The generator stops when it has made spec.slots
+ * slots, so a small estate's calendar ends weeks before its last day; a window there would be empty.
+ * (At the default size 51 of 52 weeks are full, and this is every window of the year, as before.)
+ */
+export function windowStarts(spec: EstateSpec, calendarDays: number): number {
+  const fullWeeks = Math.floor(spec.slots / buildDirectory(spec).slotsPerWeek);
+  return Math.max(1, Math.min(calendarDays - 13, fullWeeks * 7 - 6));
+}
 
 /** Slot search for one service over two weeks, with its schedules and their actors. */
 export const freeSlots: Scenario = {
@@ -16,14 +29,16 @@ export const freeSlots: Scenario = {
   example:
     'GET /fhir/Slot?status=free&start=ge2026-03-02&start=le2026-03-15&schedule.actor=HealthcareService/{id}' +
     `&service-type=${SYSTEMS.treatmentFunction}|{code}&_include=Slot:schedule&_include:iterate=Schedule:actor`,
-  create({ manifest, rng }) {
-    const { services, firstDay, lastDay } = manifest.samples;
+  create(ctx) {
+    const { rng } = ctx;
+    const estate = estateOf(ctx, 'search.free-slots');
+    const { services, firstDay, lastDay } = estate.samples;
     const first = dayMsOf(firstDay);
-    const days = Math.round((dayMsOf(lastDay) - first) / DAY_MS) + 1;
+    const starts = windowStarts(estate.spec, Math.round((dayMsOf(lastDay) - first) / DAY_MS) + 1);
     return {
       next() {
         const s = rng.pick(services);
-        const from = first + rng.int(days - 13) * DAY_MS;
+        const from = first + rng.int(starts) * DAY_MS;
         const to = from + 13 * DAY_MS;
         return {
           method: 'GET',
@@ -46,8 +61,9 @@ export const patientAppointments: Scenario = {
   target: 'envelope',
   role: 'gp-clinician',
   example: 'GET /fhir/Appointment?patient=Patient/{id}&date=ge2026-05-11',
-  create({ manifest, rng, practices, authFor }) {
-    const { appointments, firstDay } = manifest.samples;
+  create(ctx) {
+    const { rng, practices, authFor } = ctx;
+    const { appointments, firstDay } = estateOf(ctx, 'search.patient-appointments').samples;
     const first = dayMsOf(firstDay);
     return {
       next() {
@@ -75,8 +91,9 @@ export const referrerWorklist: Scenario = {
   target: 'envelope',
   role: 'gp-clinician',
   example: 'GET /fhir/ServiceRequest?requester=PractitionerRole/{id}&status=active&_revinclude=Appointment:based-on',
-  create({ manifest, rng, practices, authFor }) {
-    const { requesters } = manifest.samples;
+  create(ctx) {
+    const { rng, practices, authFor } = ctx;
+    const { requesters } = estateOf(ctx, 'search.referrals').samples;
     return {
       next() {
         const r = rng.pick(requesters);
