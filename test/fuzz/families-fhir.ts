@@ -3,7 +3,7 @@
 // batch Bundles, and the operations ($hold, $find, $claim-relationship).
 import { acceptHeader, authHeader, badQueryValue, contentType, encodeComponent, FHIR_JSON, queryString, rawTarget, type Credentials, type FuzzCase } from './case.js';
 import { encodeBody } from './encode.js';
-import { HOSTILE_KEYS, HOSTILE_STRINGS, hostileValue, withKey, type Json } from './hostile.js';
+import { BAD_PERCENT, HOSTILE_KEYS, HOSTILE_STRINGS, hostileValue, withKey, type Json } from './hostile.js';
 import { mutate } from './mutate.js';
 import type { Random } from './random.js';
 import { someId, TEMPLATES, TYPES, WORLD } from './resources.js';
@@ -147,7 +147,8 @@ function bundleEntry(rnd: Random, index: number, plain: boolean): Json {
   const type = rnd.pick(TYPES);
   const method = rnd.pick(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'get', '', '$gt']);
   const url = rnd.pick([type, `${type}/${someId(rnd)}`, `${type}?identifier=x`, '../Patient/x', '/fhir/Patient', 'http://other/fhir/Patient', '', 'metadata',
-    `Slot/${rnd.pick(WORLD.slots)}/$hold`, 'Appointment/$find?start=2031', `${type}/${someId(rnd)}/_history/1`, '_history', 'Patient/../../etc', 'Bundle', rnd.pick(HOSTILE_STRINGS)]);
+    `Slot/${rnd.pick(WORLD.slots)}/$hold`, 'Appointment/$find?start=2031', `${type}/${someId(rnd)}/_history/1`, '_history', 'Patient/../../etc', 'Bundle', rnd.pick(HOSTILE_STRINGS),
+    `${type}/${rnd.pick(BAD_PERCENT)}`, `${type}?name=${rnd.pick(BAD_PERCENT)}`]);
   const entry: Record<string, Json> = { request: { method, url } };
   if (rnd.chance(0.7)) {
     entry['resource'] = plain ? TEMPLATES[type]!(rnd)

@@ -1,6 +1,6 @@
 // Found by the fuzzer (seed 7, cases 24593, 32571, 50759): a media type that is the name of an
-// Object.prototype property — `constructor`, `__proto__` — in Accept, _format or Content-Type is
-// looked up as if it were a known format and the request fails with a 500. It is a client's
+// Object.prototype property — `constructor`, `__proto__` — in Accept, _format or Content-Type was
+// looked up as if it were a known format and the request failed with a 500. It is a client's
 // mistake: a 406 or 415 with an OperationOutcome, like any other unsupported media type.
 import assert from 'node:assert/strict';
 import request from 'supertest';

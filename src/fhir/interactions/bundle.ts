@@ -72,7 +72,13 @@ function plan(ctx: Ctx, e: unknown, index: number): Planned {
 }
 
 function subRequest(ctx: Ctx, p: Planned, body: unknown): Ctx {
-  const segments = p.url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  let segments: string[];
+  try {
+    segments = p.url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    // A malformed percent-escape ("%%", a cut UTF-8 sequence) is this entry's mistake, not a fault.
+    throw errors.invalid('request.url has a malformed percent-escape', `Bundle.entry[${p.index}].request.url`, 'value');
+  }
   const req: FhirRequest = { ...ctx.req, method: p.method, segments, query: [...p.url.searchParams], headers: p.headers, body };
   if (body === undefined) delete req.body;
   // The request id names the whole Bundle; entries must not each claim it as their own.
