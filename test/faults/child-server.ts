@@ -2,8 +2,8 @@
 // the development token issuer (its key in DATA_DIR/dev-issuer, which the test signs with too).
 // The environment is built from scratch, so a MONGODB_URI or PORT of the CI machine cannot leak in.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../scripts/bench/targets.js';
 
 const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 const AUDIT_VERIFY = fileURLToPath(new URL('../../scripts/audit-verify.js', import.meta.url));
@@ -19,17 +19,8 @@ export interface ChildServer {
   stop(signal: NodeJS.Signals): Promise<string>;
 }
 
-/** A free TCP port on 127.0.0.1, chosen by the kernel (then released for the child to bind). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+/** A free TCP port on 127.0.0.1 (the benchmark's helper: the kernel picks, the child binds it). */
+export { freePort };
 
 /** The child's environment: only what it needs, plus `extra`. */
 export function childEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {

@@ -2,24 +2,20 @@
 // exactly the resources viewOf calls hidden / masked, for every viewer and several mappings: the
 // store decides searches, counts and includes with the Conds, reads and writes use viewOf.
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
 import type { Coding, r4 } from '../../../src/domain/fhir.js';
 import { FALSE, not, type Cond } from '../../../src/domain/search-types.js';
 import {
-  CONFIDENTIALITY_SYSTEM, SEAL_TEAM_SYSTEM, SENSITIVITY_SYSTEM, hiddenWhere, maskedWhere, parseLabellingPolicy, viewOf,
+  hiddenWhere, maskedWhere, parseLabellingPolicy, viewOf,
   type LabellingPolicy, type Viewer,
 } from '../../../src/policy/labels/index.js';
+import { conf, sens, shippedPolicy, team } from './support.js';
 import { createIndexer } from '../../../src/search/indexer.js';
 import { loadR4Registry } from '../../../src/search/registry.js';
 import type { Store } from '../../../src/store/port.js';
 import { openSqliteStore } from '../../../src/store/sqlite/index.js';
 
-const root = new URL('../../../../', import.meta.url);
-const shipped = parseLabellingPolicy(JSON.parse(readFileSync(new URL('policy/labelling.json', root), 'utf8')));
+const shipped = shippedPolicy;
 
-const conf = (code: string): Coding => ({ system: CONFIDENTIALITY_SYSTEM, code });
-const sens = (code: string): Coding => ({ system: SENSITIVITY_SYSTEM, code });
-const team = (code: string): Coding => ({ system: SEAL_TEAM_SYSTEM, code });
 
 /** One referral per label combination worth telling apart. */
 const LABELS: Record<string, Coding[]> = {

@@ -1,19 +1,15 @@
 // The labelling policy on write: server-managed codings, code rules, the seal team, and label
 // protection for a writer who sees the stored version masked.
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
 import type { Coding, Resource, r4 } from '../../../src/domain/fhir.js';
 import {
   BREAK_GLASS_CODING, CONFIDENTIALITY_SYSTEM, REDACTED_CODING, SEAL_TEAM_SYSTEM, SENSITIVITY_SYSTEM, labelOnWrite, mask,
   parseLabellingPolicy, sealLevel, viewOf, type Viewer,
 } from '../../../src/policy/labels/index.js';
+import { conf, sens, shippedPolicy, team } from './support.js';
 
-const root = new URL('../../../../', import.meta.url);
-const policy = parseLabellingPolicy(JSON.parse(readFileSync(new URL('policy/labelling.json', root), 'utf8')));
+const policy = shippedPolicy;
 
-const conf = (code: string): Coding => ({ system: CONFIDENTIALITY_SYSTEM, code });
-const sens = (code: string): Coding => ({ system: SENSITIVITY_SYSTEM, code });
-const team = (code: string): Coding => ({ system: SEAL_TEAM_SYSTEM, code });
 const SNOMED = 'http://snomed.info/sct';
 const HIV_INFECTION = { coding: [{ system: SNOMED, code: '86406008', display: 'Human immunodeficiency virus infection' }] };
 const ASTHMA = { coding: [{ system: SNOMED, code: '195967001' }] };

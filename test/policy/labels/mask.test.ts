@@ -2,18 +2,14 @@
 // narrative, the contained resources only they referenced) go, and the labels say only
 // "restricted, redacted".
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
 import type { Coding, Resource, r4 } from '../../../src/domain/fhir.js';
 import {
-  CONFIDENTIALITY_SYSTEM, REDACTED_CODING, SEAL_TEAM_SYSTEM, SENSITIVITY_SYSTEM, mask, parseLabellingPolicy,
+  REDACTED_CODING, mask, parseLabellingPolicy,
 } from '../../../src/policy/labels/index.js';
+import { conf, sens, shippedPolicy, team } from './support.js';
 
-const root = new URL('../../../../', import.meta.url);
-const policy = parseLabellingPolicy(JSON.parse(readFileSync(new URL('policy/labelling.json', root), 'utf8')));
+const policy = shippedPolicy;
 
-const conf = (code: string): Coding => ({ system: CONFIDENTIALITY_SYSTEM, code });
-const sens = (code: string): Coding => ({ system: SENSITIVITY_SYSTEM, code });
-const team = (code: string): Coding => ({ system: SEAL_TEAM_SYSTEM, code });
 const TAG = { system: 'https://example.org/tags', code: 'pilot' };
 
 function referral(security: Coding[]): r4.ServiceRequest {

@@ -1,17 +1,13 @@
 // Seal levels under the default and a changed mapping, and what each viewer sees.
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
 import type { Coding, Resource } from '../../../src/domain/fhir.js';
 import {
-  CONFIDENTIALITY_SYSTEM, SEAL_TEAM_SYSTEM, SENSITIVITY_SYSTEM, parseLabellingPolicy, sealLevel, viewOf, type Viewer,
+  parseLabellingPolicy, sealLevel, viewOf, type Viewer,
 } from '../../../src/policy/labels/index.js';
+import { conf, sens, shippedPolicy, team } from './support.js';
 
-const root = new URL('../../../../', import.meta.url);
-const policy = parseLabellingPolicy(JSON.parse(readFileSync(new URL('policy/labelling.json', root), 'utf8')));
+const policy = shippedPolicy;
 
-const conf = (code: string): Coding => ({ system: CONFIDENTIALITY_SYSTEM, code });
-const sens = (code: string): Coding => ({ system: SENSITIVITY_SYSTEM, code });
-const team = (code: string): Coding => ({ system: SEAL_TEAM_SYSTEM, code });
 const labelled = (...security: Coding[]): Resource => ({ resourceType: 'ServiceRequest', id: 'x', meta: { security } });
 
 const nobody: Viewer = { organization: 'B1', clearance: { confidentiality: 'N', sensitivity: [] } };
