@@ -16,6 +16,7 @@ import { findAppointments } from './operations/find.js';
 import { holdSlot } from './operations/hold.js';
 import { claimRelationship } from './operations/claim-relationship.js';
 import { validateOperation } from './operations/validate.js';
+import { operationDefinition } from './operations/definitions.js';
 import type { FhirResponse, HttpMethod } from './types.js';
 
 type Handler = (ctx: Ctx, p: string[]) => Promise<FhirResponse>;
@@ -30,6 +31,8 @@ const TABLE: [string, Routes][] = [
   ['metadata', { GET: (c) => capabilities(c, registeredRoutes(), (t) => APPEND_ONLY_TYPES.has(t)) }],
   ['_history', { GET: (c) => history(c) }],
   ['_search', { POST: (c) => searchSystem(c, c.req.query) }],
+  // Before `T/I`, which refuses a type this server does not serve as data.
+  ['OperationDefinition/I', { GET: (c, [i]) => operationDefinition(c, i!) }],
   ['T', {
     GET: (c, [t]) => search(c, [t!], c.req.query),
     POST: (c, [t]) => create(c, t!),

@@ -1,6 +1,7 @@
 // The CapabilityStatement is generated from what is registered, and what it claims really answers.
 import { expect } from 'chai';
 import request from 'supertest';
+import { validateResource } from '../../src/fhir/validation/index.js';
 import { RESOURCE_TYPES } from '../../src/domain/fhir.js';
 import { startEnvelope, type TestEnvelope } from '../helpers/envelope.js';
 
@@ -38,6 +39,22 @@ describe('http: capabilities', () => {
     expect(ops('Appointment')).to.deep.equal(['find', 'validate']);
     expect(ops('Patient')).to.deep.equal(['claim-relationship', 'validate']);
     expect(ops('Schedule')).to.deep.equal(['validate']);
+  });
+
+  it('serves the OperationDefinition of each of its own operations at the canonical the statement names', async () => {
+    const token = await env.auth('gp-clinician', { organization: 'A81001' });
+    const own = cs.rest[0]!.resource.flatMap((r) => ((r as unknown as { operation?: { name: string; definition: string }[] }).operation ?? []))
+      .filter((o) => o.definition.startsWith('https://envelope.example/fhir/OperationDefinition/'));
+    expect(own.map((o) => o.name).sort()).to.deep.equal(['claim-relationship', 'find', 'hold']);
+    for (const o of own) {
+      const id = o.definition.split('/').pop()!;
+      const def = (await request(env.app).get(`/fhir/OperationDefinition/${id}`).set('Authorization', token).expect(200)).body;
+      expect(def.resourceType).to.equal('OperationDefinition');
+      expect(def.url).to.equal(o.definition);
+      expect(def.code).to.equal(o.name);
+      expect(validateResource(def).filter((i) => i.severity === 'error')).to.deep.equal([]);
+    }
+    await request(env.app).get('/fhir/OperationDefinition/nothing-here').set('Authorization', token).expect(404);
   });
 
   it('every interaction it claims answers something other than 404/405 for a role allowed to use it', async () => {
