@@ -43,10 +43,6 @@ export interface ReleasedPage {
   matches: ReleasedVersion[];
   total?: number;
   next?: string;
-  /** Something released by this request so far was masked (sealed data the principal may not see). */
-  masked?: boolean;
-  /** Something released by this request so far was opened by break glass. */
-  brokeGlass?: boolean;
 }
 
 export interface ReleasedHistory {
@@ -378,8 +374,6 @@ export class Guard {
     const page: ReleasedPage = { matches: await this.releaseAll(res.matches) };
     if (res.total !== undefined) page.total = res.total;
     if (res.next !== undefined) page.next = res.next;
-    if (this.view.maskedAny) page.masked = true;
-    if (this.view.brokeGlassAny) page.brokeGlass = true;
     return page;
   }
 
