@@ -211,6 +211,32 @@ describe('SQLite search plans agree with a brute-force answer on a multi-valued 
 });
 
 describe('SQLite store specifics', () => {
+  it('writes LIMIT counts into the SQL text: a bound LIMIT makes SQLite prepare the statement again on every run', async () => {
+    const store = await openSqliteStore({ file: ':memory:', indexer: testIndexer });
+    const texts: string[] = [];
+    const prepare = Database.prototype.prepare;
+    Database.prototype.prepare = function (this: Database.Database, source: string) {
+      texts.push(source);
+      return prepare.call(this, source);
+    } as typeof prepare;
+    try {
+      await store.transaction(async (tx) => {
+        for (let i = 0; i < 5; i++) await tx.create({ resourceType: 'Slot', id: `s${i}`, status: 'free', start: `2024-01-0${i + 1}T09:00:00Z` } as Resource);
+      });
+      const req = { types: ['Slot'], where: [{ k: 'idx' as const, p: 'status', tests: [{ f: 'code' as const, op: 'eq' as const, v: 'free' }] }], sort: [{ p: 'date', desc: false }], count: 2, total: 'accurate' as const };
+      const page = await store.search(req);
+      assert.equal(page.matches.length, 2);
+      await store.search({ ...req, cursor: page.next! });
+      await store.history({ count: 2 });
+      const limits = texts.filter((t) => /\bLIMIT\b/.test(t));
+      assert.ok(limits.length > 0, 'the searches ran statements with a LIMIT');
+      assert.deepEqual(limits.filter((t) => /\bLIMIT\s+\?/.test(t)), []);
+    } finally {
+      Database.prototype.prepare = prepare;
+      await store.close();
+    }
+  });
+
   it('finds everything again after close and reopen', async () => {
     const file = tempFile();
     let store: Store = await openSqliteStore({ file, indexer: testIndexer });

@@ -8,7 +8,7 @@ import { decodeCursor, encodeCursor } from '../common/cursor.js';
 import { toCanonicalInstant } from '../common/clock.js';
 import type { ParamIds } from './params.js';
 import type { Statements } from './statements.js';
-import { raw, sql, join, type Sql } from './sql.js';
+import { raw, rowCount, sql, join, type Sql } from './sql.js';
 import { executeSearch } from './search/execute.js';
 import type { ProbeCache } from './search/probe-cache.js';
 import { mapUnavailable } from './unavailable.js';
@@ -120,7 +120,7 @@ export class SqliteReader implements StoreReader {
     const pageWhere = pageConds.length ? sql` WHERE ${join(pageConds, ' AND ')}` : raw('');
     // For one resource, vid order is commit order and lets SQLite walk (rk, vid) backwards.
     const order = raw(req.id !== undefined ? 'vid DESC' : 'vk DESC');
-    const rows = this.db.all<VersionRow>(sql`SELECT * FROM versions${pageWhere} ORDER BY ${order} LIMIT ${req.count + 1}`);
+    const rows = this.db.all<VersionRow>(sql`SELECT * FROM versions${pageWhere} ORDER BY ${order} LIMIT ${rowCount(req.count + 1)}`);
     const more = rows.length > req.count;
     const page = more ? rows.slice(0, req.count) : rows;
     const result: HistoryResult = { versions: page.map(toStoredVersion), total };

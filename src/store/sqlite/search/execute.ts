@@ -8,7 +8,7 @@ import { errors } from '../../../domain/errors.js';
 import { decodeCursor, encodeCursor, type CursorValue } from '../../common/cursor.js';
 import type { ParamIds } from '../params.js';
 import type { Statements } from '../statements.js';
-import { FALSE_SQL, join, list, raw, sql, type Sql } from '../sql.js';
+import { FALSE_SQL, join, list, raw, rowCount, sql, type Sql } from '../sql.js';
 import { CondCompiler, type Scope } from './compile.js';
 import { after, orderBy, orderKeys, orderSignature, type OrderKey } from './order.js';
 import { walkPage, type KeyRow } from './ordered-walk.js';
@@ -103,14 +103,14 @@ function keyPage(
     // Keys are resources columns: filter, order and stop in one pass (an index may deliver the order).
     const exprs = keys.map((k) => k.expr);
     const cond = position ? sql` AND ${after(keys, exprs, position)}` : raw('');
-    return db.all<KeyRow>(sql`SELECT r.rk AS rk, ${select} FROM ${from} WHERE ${filters}${cond} ORDER BY ${orderBy(keys, exprs)} LIMIT ${limit}`);
+    return db.all<KeyRow>(sql`SELECT r.rk AS rk, ${select} FROM ${from} WHERE ${filters}${cond} ORDER BY ${orderBy(keys, exprs)} LIMIT ${rowCount(limit)}`);
   }
   // Parameter keys are per-row subqueries: evaluate them once per candidate (MATERIALIZED keeps
   // SQLite from inlining them into WHERE and ORDER BY), then filter by cursor, sort, cut.
   const cols = names.map((n) => sql`c.${n}`);
   const cond = position ? sql` WHERE ${after(keys, cols, position)}` : raw('');
   return db.all<KeyRow>(
-    sql`WITH c AS MATERIALIZED (SELECT r.rk AS rk, ${select} FROM ${from} WHERE ${filters}) SELECT * FROM c${cond} ORDER BY ${orderBy(keys, cols)} LIMIT ${limit}`,
+    sql`WITH c AS MATERIALIZED (SELECT r.rk AS rk, ${select} FROM ${from} WHERE ${filters}) SELECT * FROM c${cond} ORDER BY ${orderBy(keys, cols)} LIMIT ${rowCount(limit)}`,
   );
 }
 

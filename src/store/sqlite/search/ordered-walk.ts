@@ -14,7 +14,7 @@ import type { Cond } from '../../../domain/search-types.js';
 import type { CursorValue } from '../../common/cursor.js';
 import type { ParamIds } from '../params.js';
 import { SHAPE_DATE } from '../schema.js';
-import { join, raw, sql, type Sql } from '../sql.js';
+import { join, raw, rowCount, sql, type Sql } from '../sql.js';
 import type { Statements } from '../statements.js';
 import type { CondCompiler } from './compile.js';
 import { PROBE_STAGES, rank, type Candidate, type Planner } from './plan.js';
@@ -128,7 +128,7 @@ export class OrderedWalk {
       const chunkRows = sql`SELECT w.rk AS rk, w.lo AS lo FROM idx w WHERE ${compiler.and([bounds, ...upTo, ...this.early])}`;
       const where = compiler.and([this.input.filters, ...(cursor ? [cursor] : [])]);
       const rows = db.all<KeyRow>(
-        sql`WITH ww AS MATERIALIZED (${chunkRows}) SELECT r.rk AS rk, ${select} FROM ww CROSS JOIN resources r ON r.rk = ww.rk WHERE ${where} ORDER BY ${order} LIMIT ${limit - this.out.length}`,
+        sql`WITH ww AS MATERIALIZED (${chunkRows}) SELECT r.rk AS rk, ${select} FROM ww CROSS JOIN resources r ON r.rk = ww.rk WHERE ${where} ORDER BY ${order} LIMIT ${rowCount(limit - this.out.length)}`,
       );
       this.out.push(...rows);
       if (this.out.length >= limit) return this.out;

@@ -23,7 +23,7 @@
 import type { Cond, FieldTest } from '../../../domain/search-types.js';
 import type { ParamIds } from '../params.js';
 import { PRINCIPAL_DATES, SHAPE_DATE } from '../schema.js';
-import { join, list, raw, sql, type Sql } from '../sql.js';
+import { join, list, raw, rowCount, sql, type Sql } from '../sql.js';
 import type { Statements } from '../statements.js';
 import type { CondCompiler, Scope } from './compile.js';
 import type { ProbeCache } from './probe-cache.js';
@@ -253,7 +253,7 @@ export class Planner {
       c.atLeast = Math.max(c.atLeast, known.atLeast);
       return;
     }
-    const n = this.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM (${rows} LIMIT ${cap})`)!.n;
+    const n = this.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM (${rows} LIMIT ${rowCount(cap)})`)!.n;
     if (n < cap) c.exact = n;
     else c.atLeast = Math.max(c.atLeast, n);
     if (key !== undefined) this.probes!.put(key, c.exact !== undefined ? { exact: c.exact, atLeast: n } : { atLeast: c.atLeast });
