@@ -4,9 +4,9 @@
 // group) before it exits.
 import { parentPort, workerData } from 'node:worker_threads';
 import { AuditLog } from './audit/audit-log.js';
-import type { WriterData, WriterNotice, WriterReply } from './audit/thread-log.js';
+import type { AuditEvent } from './audit/chain.js';
+import type { AppendMessage, WriterData, WriterNotice, WriterReply } from './audit/thread-log.js';
 import { FhirError } from './domain/errors.js';
-import type { r4 } from './domain/fhir.js';
 import { createIndexer } from './search/indexer.js';
 import { loadR4Registry } from './search/registry.js';
 import { openSqliteStore } from './store/sqlite/index.js';
@@ -20,14 +20,15 @@ async function run(): Promise<void> {
     onAnchorError: (e) => port.postMessage({ fault: 'audit-anchor', message: e instanceof Error ? e.stack ?? e.message : String(e) } satisfies WriterNotice),
     onGroup: (g) => port.postMessage({ group: { events: g.events, attempts: g.attempts, ms: g.ms } } satisfies WriterNotice),
   });
-  port.on('message', (m: { id?: number; events?: r4.AuditEvent[]; close?: boolean }) => {
-    if (m.close) {
+  port.on('message', (m: AppendMessage | { close: true }) => {
+    if ('close' in m) {
       void log.close().finally(() => store.close()).finally(() => port.close());
       return;
     }
-    const id = m.id!;
-    log.append(m.events ?? []).then(
-      (stored) => port.postMessage({ id, ok: true, stored } satisfies WriterReply),
+    const id = m.id;
+    log.expect(m.expected);
+    log.append(JSON.parse(m.events) as AuditEvent[]).then(
+      (stored) => port.postMessage({ id, ok: true, stored: JSON.stringify(stored) } satisfies WriterReply),
       (e: unknown) => port.postMessage({
         id, ok: false, status: e instanceof FhirError ? e.status : 500, message: e instanceof Error ? e.message : String(e),
       } satisfies WriterReply),

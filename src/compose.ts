@@ -178,6 +178,7 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
     ? await ThreadAuditLog.start(new URL('./audit-writer.js', import.meta.url), { file: config.sqliteFile }, {
       onGroup: auditGroup,
       onFault: (source, e) => fault(source, 'audit anchor write failed')(e),
+      requestsInProgress: () => metrics.inProgress.count,
     })
     : new AuditLog(store, { now, onAnchorError: fault('audit-anchor', 'audit anchor write failed'), onGroup: auditGroup }), auditHealth);
   const audit = createAuditTrail({ log: auditLog, server: SOFTWARE });

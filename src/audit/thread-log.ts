@@ -12,7 +12,7 @@ import type { AuditAppender } from './appender.js';
 
 /** What the writer thread answers for one append. */
 export type WriterReply =
-  | { id: number; ok: true; stored: r4.AuditEvent[] }
+  | { id: number; ok: true; stored: string }
   | { id: number; ok: false; status: number; message: string };
 
 /** One group the writer committed (for metrics), and a fault it hit outside any append (for logs). */
@@ -27,6 +27,24 @@ export interface GroupStats {
 export interface ThreadLogHooks {
   onGroup?(g: GroupStats): void;
   onFault?(source: string, e: Error): void;
+  /**
+   * Requests the server is working on now. Each append tells the writer how many of them have not
+   * appended yet, so that its next group can wait for them (AuditLog.expect).
+   */
+  requestsInProgress?(): number;
+}
+
+/**
+ * What the request thread posts for one append. Events cross between the threads as JSON text, in
+ * both directions: structured cloning a BALP event (a deep tree of small objects) cost the request
+ * thread more than JSON.stringify does, and a string is copied across in one piece.
+ */
+export interface AppendMessage {
+  id: number;
+  /** The events, as JSON text. */
+  events: string;
+  /** Appends probably on their way: requests in progress that have none waiting for the writer. */
+  expected: number;
 }
 
 export interface WriterData {
@@ -92,7 +110,8 @@ export class ThreadAuditLog implements AuditAppender {
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, events });
+      const inProgress = this.hooks.requestsInProgress?.() ?? 0;
+      this.worker.postMessage({ id, events: JSON.stringify(events), expected: Math.max(0, inProgress - this.pending.size) } satisfies AppendMessage);
     });
   }
 
@@ -117,7 +136,7 @@ export class ThreadAuditLog implements AuditAppender {
     const p = this.pending.get(m.id);
     if (!p) return;
     this.pending.delete(m.id);
-    if (m.ok) p.resolve(m.stored);
+    if (m.ok) p.resolve(JSON.parse(m.stored) as r4.AuditEvent[]);
     else p.reject(m.status === 503 ? errors.unavailable(m.message) : new FhirError(m.status, errors.internal(m.message).issues));
   }
 

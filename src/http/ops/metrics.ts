@@ -4,7 +4,7 @@
 // is busy with what, which is not for the public.
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { classify } from './classify.js';
 
 export interface Metrics {
@@ -15,6 +15,8 @@ export interface Metrics {
   readonly auditGroupEvents: Histogram;
   readonly bookingConflicts: Counter<'interaction'>;
   readonly faults: Counter<'source'>;
+  /** Requests received and not yet ended (also exported as the http_requests_in_progress gauge). */
+  readonly inProgress: { count: number };
 }
 
 export interface MetricsOptions {
@@ -26,8 +28,16 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   if (opts.processMetrics) collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  const inProgress = { count: 0 };
+  new Gauge({
+    name: 'http_requests_in_progress', help: 'Requests received and not yet ended', registers,
+    collect() {
+      this.set(inProgress.count);
+    },
+  });
   return {
     registry,
+    inProgress,
     requests: new Counter({
       name: 'http_requests_total', help: 'HTTP requests answered, by FHIR interaction (or endpoint) and status', labelNames: ['interaction', 'status'], registers,
     }),
@@ -60,7 +70,9 @@ const BOOKING_WRITES: ReadonlySet<string> = new Set(['Appointment create', 'Appo
 export function metricsMiddleware(metrics: Metrics) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const stop = metrics.requestDuration.startTimer();
+    metrics.inProgress.count++;
     res.once('close', () => {
+      metrics.inProgress.count--;
       const kind = classify(req);
       stop({ interaction: kind.interaction });
       metrics.requests.inc({ interaction: kind.interaction, status: res.writableFinished ? String(res.statusCode) : 'aborted' });

@@ -125,6 +125,56 @@ describe('audit/log: appending on SQLite', function () {
     assert.equal((await storedIds(store)).length, 200);
   });
 
+  it('a group waits for appends announced with expect(), so announced stragglers share its transaction', async () => {
+    const tx = countTransactions(store);
+    const groups: number[] = [];
+    const lingering = new AuditLog(store, { lingerMs: 1000, onGroup: (g) => groups.push(g.events) });
+    try {
+      lingering.expect(3);
+      const first = lingering.append([auditEvent('first')]);
+      const later: Promise<AuditEvent[]>[] = [];
+      // Three more arrive over several turns of the event loop (as requests on other connections
+      // would), well inside the wait; the last one's announcement says nothing more is coming.
+      for (let i = 0; i < 3; i++) {
+        await new Promise((r) => setTimeout(r, 5));
+        lingering.expect(2 - i);
+        later.push(lingering.append([auditEvent(`later-${i}`)]));
+      }
+      await Promise.all([first, ...later]);
+      assert.deepEqual(groups, [4]);
+      assert.equal(tx.count, 1);
+    } finally {
+      await lingering.close();
+    }
+  });
+
+  it('a group waits no longer than lingerMs for announced appends that never come, and not at all with none announced', async () => {
+    const lingering = new AuditLog(store, { lingerMs: 40 });
+    try {
+      lingering.expect(5);
+      let t0 = performance.now();
+      await lingering.append([auditEvent('alone')]);
+      const waited = performance.now() - t0;
+      assert.ok(waited >= 35 && waited < 1000, `waited ${waited.toFixed(1)} ms for appends that never came (lingerMs 40)`);
+      lingering.expect(0);
+      t0 = performance.now();
+      await lingering.append([auditEvent('lone request')]);
+      assert.ok(performance.now() - t0 < 35, 'a lone append with nothing announced did not wait');
+    } finally {
+      await lingering.close();
+    }
+  });
+
+  it('close does not wait out the linger of a group waiting for announced appends', async () => {
+    const lingering = new AuditLog(store, { lingerMs: 60_000 });
+    lingering.expect(10);
+    const pending = lingering.append([auditEvent('last')]);
+    const t0 = performance.now();
+    await lingering.close();
+    assert.equal((await pending).length, 1);
+    assert.ok(performance.now() - t0 < 5000, 'close ended the wait');
+  });
+
   it('a group whose transaction fails rejects every caller with 503, stores none of it, and the next group succeeds', async () => {
     await log.append([auditEvent(1), auditEvent(2), auditEvent(3)]);
     // The engine refuses the third event of the next group: the first two are already written in
