@@ -87,7 +87,9 @@ function run(o: LoadOptions, durationS: number, record: boolean): Promise<LoadRe
   });
 }
 
-export async function drive(o: LoadOptions): Promise<LoadResult> {
+/** A warm-up run (discarded), then the measured run; `beforeMeasured` runs between the two. */
+export async function drive(o: LoadOptions, beforeMeasured?: () => void): Promise<LoadResult> {
   if (o.warmupS > 0) await run(o, o.warmupS, false);
+  beforeMeasured?.();
   return run(o, o.durationS, true);
 }

@@ -2,7 +2,7 @@
 // process started, VmRSS the current one, split into RssAnon (heap, stacks: memory the process
 // itself owns) and RssFile (file pages it has mapped, here mostly the memory-mapped database, which
 // the kernel can drop and re-read). Elsewhere every field reads as undefined and the report says n/a.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface Memory {
   rssBytes?: number;
@@ -67,4 +67,43 @@ export function watchMemory(pid: number, everyMs = 250): { stop(): MemoryPeaks }
       return { ...peaks };
     },
   };
+}
+
+/** CPU time a process has used, split into its main thread and all its other threads, in ms. */
+export interface ThreadCpu {
+  mainMs: number;
+  otherMs: number;
+}
+
+/**
+ * utime + stime of every thread of `pid` (/proc/<pid>/task/<tid>/stat, fields 14 and 15, in clock
+ * ticks of 1/100 s, Linux's USER_HZ). Node's main thread is the thread whose id is the pid; the
+ * others are worker threads (Envelope's audit writer), V8's GC helpers and libuv's pool.
+ */
+export function threadCpuOf(pid: number): ThreadCpu | undefined {
+  try {
+    const out: ThreadCpu = { mainMs: 0, otherMs: 0 };
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      } catch {
+        continue; // the thread ended meanwhile
+      }
+      // The command name (field 2) may hold spaces and parentheses: fields are counted after its ')'.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ms = (Number(fields[11]) + Number(fields[12])) * 10;
+      if (Number(tid) === pid) out.mainMs += ms;
+      else out.otherMs += ms;
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU per request between two readings, in ms (undefined off Linux or with no requests). */
+export function cpuPerRequest(before: ThreadCpu | undefined, after: ThreadCpu | undefined, requests: number): ThreadCpu | undefined {
+  if (!before || !after || requests <= 0) return undefined;
+  return { mainMs: (after.mainMs - before.mainMs) / requests, otherMs: (after.otherMs - before.otherMs) / requests };
 }

@@ -14,7 +14,7 @@ import { storeFingerprint, type Manifest } from '../estate/dataset.js';
 import { hash32, Rng } from '../estate/prng.js';
 import { Client, type Exchange } from './client.js';
 import { drive, type LoadResult } from './load.js';
-import { watchMemory, type Memory, type MemoryPeaks } from './proc.js';
+import { cpuPerRequest, threadCpuOf, watchMemory, type Memory, type MemoryPeaks, type ThreadCpu } from './proc.js';
 import type { ResponseShape, Scenario, ScenarioContext, ScenarioInstance, Verification } from './scenario.js';
 import { baseline as baselineScenario } from './scenarios/baseline.js';
 import { summarise, type LatencySummary } from './stats.js';
@@ -71,7 +71,7 @@ export interface ScenarioResult {
   scenario: Scenario;
   preflight?: Preflight;
   single?: SingleResult;
-  load: (LoadResult & { memory: Memory; ratio?: number })[];
+  load: (LoadResult & { memory: Memory; ratio?: number; cpuPerRequest?: ThreadCpu })[];
   /** The scenario's own check of the data after the load, if it has one. */
   verification?: Verification;
 }
@@ -201,9 +201,14 @@ export async function runSuite(scenarios: readonly Scenario[], w: Workload, o: R
       for (const r of results) {
         const s = r.scenario;
         const inst = instanceOf(s, w, o.seed, 10 + c, minted);
-        const res = await drive({ port: envelope.port, headers: headersFor(s), next: inst.next, connections: c, durationS: o.durationS, warmupS: o.warmupS });
-        r.load.push({ ...res, memory: envelope.memory(), ratio: bl.rps > 0 ? res.rps / bl.rps : undefined });
-        o.log(`bench: ${s.id} ×${c}: ${Math.round(res.rps)} req/s, p50 ${res.latency.p50.toFixed(1)} ms, p95 ${res.latency.p95.toFixed(1)} ms, non-2xx ${res.non2xx}, errors ${res.errors}`);
+        let cpuBefore: ThreadCpu | undefined;
+        const res = await drive({ port: envelope.port, headers: headersFor(s), next: inst.next, connections: c, durationS: o.durationS, warmupS: o.warmupS }, () => {
+          cpuBefore = threadCpuOf(envelope.pid);
+        });
+        const cpu = cpuPerRequest(cpuBefore, threadCpuOf(envelope.pid), res.ok + res.non2xx);
+        r.load.push({ ...res, memory: envelope.memory(), ratio: bl.rps > 0 ? res.rps / bl.rps : undefined, ...(cpu ? { cpuPerRequest: cpu } : {}) });
+        const cpuNote = cpu ? `, CPU per request ${cpu.mainMs.toFixed(2)} ms main thread + ${cpu.otherMs.toFixed(2)} ms other threads` : '';
+        o.log(`bench: ${s.id} ×${c}: ${Math.round(res.rps)} req/s, p50 ${res.latency.p50.toFixed(1)} ms, p95 ${res.latency.p95.toFixed(1)} ms, non-2xx ${res.non2xx}, errors ${res.errors}${cpuNote}`);
       }
     }
 
