@@ -75,7 +75,13 @@ function non2xxCell(s: ScenarioResult, l: ScenarioResult['load'][number]): strin
   return expected > 0 ? `${int(unexpected)} (+ ${int(expected)} × ${codes}, expected)` : int(unexpected);
 }
 
-const LOAD_HEAD = ['step', 'scenario', 'conns', 'throughput /s', 'p50 ms', 'p95 ms', 'p99 ms', '× baseline', 'peak RSS MiB', 'non-2xx', 'errors'];
+const LOAD_HEAD = ['step', 'scenario', 'conns', 'throughput /s', 'p50 ms', 'p95 ms', 'p99 ms', '× baseline', 'CPU ms/req: main + other threads', 'peak RSS MiB', 'non-2xx', 'errors'];
+
+/** The server's CPU per request during the measured run (absent for the baseline and older results). */
+function cpuCell(l: ScenarioResult['load'][number]): string {
+  const c = l.cpuPerRequest;
+  return c ? `${c.mainMs.toFixed(2)} + ${c.otherMs.toFixed(2)}` : '';
+}
 
 function suiteLoadRows(r: SuiteResult, baselineLabel: string): string[][] {
   const rows: string[][] = [];
@@ -84,7 +90,7 @@ function suiteLoadRows(r: SuiteResult, baselineLabel: string): string[][] {
       rows.push([
         stepOf(s.scenario.id), s.scenario.target === 'baseline' ? baselineLabel : s.scenario.id, String(l.connections), int(l.rps),
         f1(l.latency.p50), f1(l.latency.p95), f1(l.latency.p99), l.ratio === undefined ? 'n/a' : l.ratio.toFixed(3),
-        mib(l.memory.peakRssBytes), non2xxCell(s, l), int(l.errors + l.timeouts),
+        cpuCell(l), mib(l.memory.peakRssBytes), non2xxCell(s, l), int(l.errors + l.timeouts),
       ]);
     }
   }
@@ -96,7 +102,7 @@ function auditRows(run: WholeSetRun): string[][] {
   return (run.auditLog?.rows ?? []).map((a) => [
     'audit', `audit log append (${f1(a.groupMean)} events/transaction)`, `${a.appenders} appenders`, int(a.perSecond),
     a.latencyP50.toFixed(2), a.latencyP95.toFixed(2), (a.latencyP99 ?? NaN).toFixed(2), ref && ref.rps > 0 ? (a.perSecond / ref.rps).toFixed(3) : 'n/a',
-    mib(a.peakRssBytes), '0', '0',
+    '', mib(a.peakRssBytes), '0', '0',
   ]);
 }
 

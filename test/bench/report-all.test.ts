@@ -137,13 +137,16 @@ describe('bench: the whole set report', () => {
   it('shows expected refusals (a lost booking race) apart from failures, and warns only of the failures', () => {
     const r = run();
     const row = loadTableRows(r).find((x) => x[1] === 'booking.book')!;
-    expect(row[9]).to.equal('0 (+ 3,313 × 409, expected)');
+    expect(row[10]).to.equal('0 (+ 3,313 × 409, expected)');
+    expect(row[8], 'no CPU figures in this result').to.equal('');
+    r.booking!.result.results[1]!.load[0]!.cpuPerRequest = { mainMs: 1.234, otherMs: 0.5 };
+    expect(loadTableRows(r).find((x) => x[1] === 'booking.book')![8]).to.equal('1.23 + 0.50');
     expect(wholeSetSection(r)).to.include('No unexpected non-2xx responses, errors or timeouts.');
 
     const throttled = run();
     throttled.booking!.result.results[1]!.load[0]!.statusCodes = { 201: 13_000, 409: 3_313, 429: 45 };
     throttled.booking!.result.results[1]!.load[0]!.non2xx = 3_358;
-    expect(loadTableRows(throttled).find((x) => x[1] === 'booking.book')![9]).to.equal('45 (+ 3,313 × 409, expected)');
+    expect(loadTableRows(throttled).find((x) => x[1] === 'booking.book')![10]).to.equal('45 (+ 3,313 × 409, expected)');
     expect(wholeSetSection(throttled)).to.match(/\*\*Warnings\*\*[\s\S]*booking\.book ×200: 45 unexpected non-2xx/);
   });
 
