@@ -61,6 +61,11 @@ async function main(): Promise<void> {
     let sqlMs = 0;
     for (const t of timings.values()) sqlMs += t.ms;
     console.log(`${id}: ${n} requests one at a time: p50 ${s.p50.toFixed(2)} ms, mean ${s.mean.toFixed(2)} ms; request-thread SQL ${(sqlMs / n).toFixed(2)} ms per request`);
+    // The writer thread's share: its groups' commit times, from the server's own metrics.
+    const groups = (await envelope.metrics.storeDuration.get()).values.filter((v) => v.labels.operation === 'audit-group');
+    const groupSum = groups.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0;
+    const groupCount = groups.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
+    if (groupCount > 0) console.log(`audit writer: ${groupCount} groups, ${((1000 * groupSum) / groupCount).toFixed(2)} ms per group (all requests, warm-up included)`);
     console.log('per request, by time:');
     const rows = [...timings].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(values.top ?? 15));
     for (const [sql, t] of rows) {
