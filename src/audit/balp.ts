@@ -57,16 +57,14 @@ export function auditEventsFor(record: AccessRecord): AuditEvent[] {
   const onlyPatient = patients.length === 1 ? patients[0] : undefined;
   const owners = resources.map((r) => ownerOf(r, onlyPatient));
   // Each patient's event lists that patient, their resources and the resources that are nobody's
-  // record (slots, practitioners, unattributable ones); never another patient's. Several events get
-  // their own copies of the shared parts (nothing then aliases another patient's event); a single
-  // event needs none.
-  const copy = patients.length > 1 ? <T>(v: T): T => structuredClone(v) : <T>(v: T): T => v;
+  // record (slots, practitioners, unattributable ones); never another patient's. Every event gets
+  // its own copy of the shared parts: nothing in one aliases another event or a module constant.
   return patients.map((pid) => ({
-    ...copy(base),
+    ...structuredClone(base),
     entity: [
       patientEntity(pid),
       ...resources.flatMap((r, i) => (owners[i] === pid || owners[i] === undefined ? [dataEntity(r, owners[i])] : [])),
-      ...copy(shared),
+      ...structuredClone(shared),
     ],
   }));
 }
