@@ -65,12 +65,23 @@ function requestFacts(req: Omit<FhirRequest, 'principal'>, deps: EngineDeps): Re
   return facts;
 }
 
+/**
+ * The host of the request's base URL. Every request of a deployment has the same few base URLs, so
+ * the last answer is kept: parsing a URL per request was a visible share of building the audit facts.
+ * One entry only, because the base URL comes from the client's Host header.
+ */
+let lastBase: { url: string; host: string | undefined } | undefined;
+
 function hostOf(url: string): string | undefined {
+  if (lastBase?.url === url) return lastBase.host;
+  let host: string | undefined;
   try {
-    return new URL(url).host;
+    host = new URL(url).host;
   } catch {
-    return undefined;
+    host = undefined;
   }
+  lastBase = { url, host };
+  return host;
 }
 
 function outcomeFor(out: FhirResponse): AccessRecord['outcome'] {

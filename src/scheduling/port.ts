@@ -43,7 +43,24 @@ export interface FollowUp {
   resource: Resource;
   ifMatch: number;
   /** Raised instead of the store's 412 when the version moved underneath (e.g. the slot was taken). */
-  onConflict: FhirError;
+  readonly onConflict: FhirError;
+}
+
+/**
+ * A FollowUp whose conflict error is built only when it is raised. Nearly every follow-up is written
+ * without a conflict, and an error captures a stack trace when built: on the booking path that was a
+ * measurable share of the rules' time, spent on an error almost never thrown.
+ */
+export function followUp(resource: Resource, ifMatch: number, conflict: () => FhirError): FollowUp {
+  let built: FhirError | undefined;
+  return {
+    resource,
+    ifMatch,
+    get onConflict() {
+      built ??= conflict();
+      return built;
+    },
+  };
 }
 
 export interface RuleOutcome {

@@ -3,7 +3,7 @@
 // their slots in the same transaction; a completed referral keeps its appointments.
 import { errors } from '../domain/errors.js';
 import type { r4 } from '../domain/fhir.js';
-import type { FollowUp, RuleContext, RuleOutcome, StoredResource, WriteIntent } from './port.js';
+import { followUp, type FollowUp, type RuleContext, type RuleOutcome, type StoredResource, type WriteIntent } from './port.js';
 import { codeIn, query, referenceIs } from './queries.js';
 import { ruleBroken } from './rule-errors.js';
 import { freeSlotsOf } from './slot-claims.js';
@@ -56,18 +56,15 @@ async function cancelUpcoming(referralId: string, status: string, ctx: RuleConte
   const followUps: FollowUp[] = [];
   for (const stored of await upcomingAppointments(referralId, ctx)) {
     const a = stored.resource as r4.Appointment;
-    followUps.push({
-      resource: {
-        ...a,
-        status: 'cancelled',
-        cancelationReason: {
-          coding: [{ system: CANCELLATION_REASONS, code: 'other', display: 'Other' }],
-          text: status === 'revoked' ? 'The referral was revoked' : 'The referral was entered in error',
-        },
-      } as r4.Appointment,
-      ifMatch: stored.versionId,
-      onConflict: errors.conflict(`Appointment/${a.id} changed while its referral was being ended; retry the request`),
-    });
+    const cancelled = {
+      ...a,
+      status: 'cancelled',
+      cancelationReason: {
+        coding: [{ system: CANCELLATION_REASONS, code: 'other', display: 'Other' }],
+        text: status === 'revoked' ? 'The referral was revoked' : 'The referral was entered in error',
+      },
+    } as r4.Appointment;
+    followUps.push(followUp(cancelled, stored.versionId, () => errors.conflict(`Appointment/${a.id} changed while its referral was being ended; retry the request`)));
     if (HOLDS_SLOTS.has(a.status)) followUps.push(...(await freeSlotsOf(a, ctx.reader)));
   }
   return followUps;

@@ -3,7 +3,7 @@
 // between turns the whole booking into a 409 instead of a second appointment on the slot.
 import { errors } from '../domain/errors.js';
 import type { r4 } from '../domain/fhir.js';
-import type { FollowUp, RuleReader, StoredResource } from './port.js';
+import { followUp, type FollowUp, type RuleReader, type StoredResource } from './port.js';
 import { unheld } from './hold.js';
 import { localRef } from './references.js';
 import { slotTaken } from './rule-errors.js';
@@ -12,22 +12,14 @@ import { slotTaken } from './rule-errors.js';
 export function claimSlot(slot: StoredResource, expression: string): FollowUp {
   const s = slot.resource as r4.Slot;
   const busy: r4.Slot = { ...unheld(s), status: 'busy' };
-  return {
-    resource: busy,
-    ifMatch: slot.versionId,
-    onConflict: slotTaken(`Slot/${s.id} was booked by someone else at the same moment`, expression),
-  };
+  return followUp(busy, slot.versionId, () => slotTaken(`Slot/${s.id} was booked by someone else at the same moment`, expression));
 }
 
 /** Marks the slot `free` again. */
 export function releaseSlot(slot: StoredResource): FollowUp {
   const s = slot.resource as r4.Slot;
   const free: r4.Slot = { ...unheld(s), status: 'free' };
-  return {
-    resource: free,
-    ifMatch: slot.versionId,
-    onConflict: errors.conflict(`Slot/${s.id} changed while it was being freed; retry the request`),
-  };
+  return followUp(free, slot.versionId, () => errors.conflict(`Slot/${s.id} changed while it was being freed; retry the request`));
 }
 
 /** Frees the slots an appointment had: those still busy (a withdrawn slot stays withdrawn). */

@@ -96,5 +96,23 @@ describe('scheduling: booking rules (entry point)', () => {
       ['Appointment/a1', 'cancelled', 1],
       ['Slot/s1', 'free', 1],
     ]);
+    // What the access layer raises when the version moved before its guarded write.
+    assert.deepEqual(out.followUps.map((f) => [f.onConflict.status, f.onConflict.issues[0]!.code]), [[409, 'conflict'], [409, 'conflict']]);
+    assert.match(out.followUps[0]!.onConflict.message, /Appointment\/a1 changed while its referral was being ended/);
+  });
+
+  it("a booking claims its slot guarded by the version read; a claim that loses the race is 409 duplicate at the slot's reference", async () => {
+    const referral = { resourceType: 'ServiceRequest', id: 'r1', status: 'active', intent: 'order', subject: { reference: 'Patient/p1' } } as Resource;
+    const slot = { resourceType: 'Slot', id: 's1', schedule: { reference: 'Schedule/x' }, status: 'free', start: '2031-02-01T09:00:00Z', end: '2031-02-01T09:15:00Z' } as Resource;
+    const out = await rules.check({ kind: 'create', type: 'Appointment', id: 'a1', resource: appointment('booked') }, ctx(readerOver([referral, slot])));
+    assert.deepEqual(out.followUps.map((f) => [`${f.resource.resourceType}/${f.resource.id}`, (f.resource as any).status, f.ifMatch]), [['Slot/s1', 'busy', 1]]);
+    const lost = out.followUps[0]!.onConflict;
+    assert.ok(lost instanceof FhirError);
+    assert.equal(lost.status, 409);
+    assert.equal(lost.issues[0]!.code, 'duplicate');
+    assert.deepEqual(lost.issues[0]!.expression, ['Appointment.slot[0]']);
+    assert.match(lost.message, /Slot\/s1 was booked by someone else at the same moment/);
+    // Raised as one error, however often it is asked for.
+    assert.equal(out.followUps[0]!.onConflict, lost);
   });
 });

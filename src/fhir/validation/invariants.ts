@@ -1,9 +1,12 @@
 // FHIRPath invariants (ElementDefinition.constraint) evaluated with fhirpath.js on each element
 // instance. Expressions are compiled once per (base path, expression) and kept; evaluating one is a
-// function call on the instance, with %resource and %rootResource set as FHIR defines them.
+// function call on the instance, with %resource and %rootResource set as FHIR defines them. Those
+// whose outcome follows from which elements the instance has are not evaluated (invariant-shortcut.ts).
 import fhirpath from 'fhirpath';
 import r4model from 'fhirpath/fhir-context/r4/index.js';
 import type { Issue } from '../../domain/errors.js';
+import { holds } from './invariant-result.js';
+import { decideWithoutEvaluating } from './invariant-shortcut.js';
 
 /** One invariant of an element, as the definitions (or a profile) state it. */
 export interface Constraint {
@@ -77,21 +80,11 @@ export function compiledInvariantCount(): number {
   return compiled.size;
 }
 
-/**
- * FHIR's reading of an invariant's result: true passes; false or an empty result fails (the rule
- * could not be shown to hold, as the HL7 validator reads it); any other non-empty result passes.
- */
-function holds(result: unknown[]): boolean {
-  if (result.length === 0) return false;
-  if (result.length === 1) {
-    const v = unwrap(result[0]);
-    if (typeof v === 'boolean') return v;
-  }
-  return true;
-}
+let evaluations = 0;
 
-function unwrap(x: unknown): unknown {
-  return typeof x === 'object' && x !== null && 'data' in x && 'fhirNodeDataType' in x ? (x as { data: unknown }).data : x;
+/** How many invariants fhirpath.js has evaluated on an instance so far (for tests of the shortcut). */
+export function invariantEvaluationCount(): number {
+  return evaluations;
 }
 
 /** One place to evaluate invariants: an element instance with the rules that apply to it. */
@@ -140,8 +133,15 @@ export function checkInvariants(sites: readonly InvariantSite[], which: (c: Cons
     const env = { resource: site.resource, rootResource: site.rootResource };
     for (const { base, constraint: c } of site.rules) {
       if (!which(c)) continue;
+      // Most invariants test which elements the instance has: their outcome is known without fhirpath.js.
+      const known = decideWithoutEvaluating(base, c.expression, site.value, (part, bare) => compileInvariant(base, part)(bare, {}));
+      if (known !== undefined) {
+        if (!known) out.push({ severity: c.severity, code: 'invariant', diagnostics: `${c.key}: ${c.human}`, expression: [site.at] });
+        continue;
+      }
       let ok: boolean;
       try {
+        evaluations++;
         ok = holds(compileInvariant(base, c.expression)(site.value, env));
       } catch (e) {
         out.push({
