@@ -128,11 +128,11 @@ export function startEnvelope(env: NodeJS.ProcessEnv, logFile: string, o: Envelo
 }
 
 /** The bare Node baseline, answering every request with the bytes in `bodyFile`. */
-export function startBaseline(bodyFile: string, logFile: string): Promise<Target> {
+export function startBaseline(bodyFile: string, logFile: string, extraArgs: string[] = []): Promise<Target> {
   return spawnTarget({
     name: 'baseline',
     script: join(DIST, 'scripts', 'bench', 'baseline-server.js'),
-    args: [bodyFile],
+    args: [bodyFile, ...extraArgs],
     env: {},
     healthPath: '/healthz',
     logFile,
