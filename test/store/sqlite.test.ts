@@ -340,6 +340,20 @@ describe('SQLite store specifics', () => {
     }
   });
 
+  it('keeps memory bounded: no memory-mapped file and a 2 MiB page cache on both connections, also after a bulk load', async () => {
+    const file = tempFile();
+    const store = await openSqliteStore({ file, indexer: testIndexer });
+    const conns = store as unknown as { writeDb: Database.Database; readDb: Database.Database };
+    const memory = () => [conns.writeDb, conns.readDb].map((db) => [db.pragma('mmap_size', { simple: true }), db.pragma('cache_size', { simple: true })]);
+    try {
+      assert.deepEqual(memory(), [[0, -2048], [0, -2048]]);
+      await sqliteBulkLoad(store)!(() => store.transaction((tx) => tx.create({ resourceType: 'Patient', id: 'p', name: [{ family: 'Bulk' }] } as Resource)));
+      assert.deepEqual(memory(), [[0, -2048], [0, -2048]]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('bulkLoad (seeding only) relaxes fsync while it runs and restores full durability after, even on failure', async () => {
     const file = tempFile();
     const store = await openSqliteStore({ file, indexer: testIndexer });

@@ -40,6 +40,18 @@ export const BUSY_TIMEOUT_MS = 5000;
 const PAGE_SIZE = 4096;
 /** Checkpoint after about this much WAL. */
 const CHECKPOINT_BYTES = 40 * 1024 * 1024;
+/**
+ * Page cache of each connection, KiB (as a negative cache_size). The server has four connections
+ * (writer and reader here, writer and reader of the audit writer thread), so this bounds SQLite's
+ * page caches to 8 MiB in all. A larger cache buys nothing here: in WAL mode a connection drops its
+ * whole cache at the start of a read transaction whenever another connection has committed since
+ * its last one (pager.c pagerBeginReadTransaction), and the audit writer commits after every
+ * request's events — so the request thread's connections start nearly every request cold whatever
+ * the size, and read through the OS page cache. Measured on the 1.44M-resource estate, one
+ * connection: CPU per request of the read, the free-slot search and the referrals search were the
+ * same within noise with 2, 8 and 64 MiB (docs/operations.md, "Memory").
+ */
+export const CACHE_KIB = 2048;
 
 function configure(db: Db, ephemeral: boolean): void {
   // Measured for 1M slots in transactions of 500: 4 KiB pages 16.4k inserts/s, 16 KiB 14.0k/s (at
@@ -52,7 +64,13 @@ function configure(db: Db, ephemeral: boolean): void {
   // Another connection holding a lock makes a statement wait instead of failing at once. Transactions
   // take the write lock through ./write-lock.ts, which waits as long but without blocking the thread.
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  db.pragma('mmap_size = 1073741824');
+  // No memory-mapped I/O: pages are read (pread) into the bounded page cache, from the OS page
+  // cache. Mapped pages count in the process's resident set (up to the 1 GiB mapped here before:
+  // 462 MiB of a 935 MiB peak under search load), and the mapping bought little: the cache reset
+  // described at CACHE_KIB also unmaps the file (sqlite3OsUnfetch), so the request thread's
+  // connections faulted their pages in again at nearly every request; only the audit writer's
+  // mapping stayed, growing with every page its inserts touched.
+  db.pragma('mmap_size = 0');
   db.pragma('temp_store = MEMORY');
   for (const p of durablePragmas(db, ephemeral)) db.pragma(p);
 }
@@ -67,7 +85,7 @@ export function pageSize(db: Db): number {
  *   committed in WAL mode with synchronous=NORMAL might roll back following a power loss or system
  *   crash" (sqlite.org/pragma.html#pragma_synchronous). An acknowledged write must not be lost, so
  *   FULL: the WAL is fsynced at every commit. Ephemeral stores promise no durability at all.
- * - Search touches many index pages; a larger page cache (and memory-mapped reads) keep them hot.
+ * - A small page cache (CACHE_KIB): it is reset whenever another connection commits, see there.
  * - Checkpoint every ~40 MB of WAL instead of ~4 MB: bulk loads rewrite the same index pages many
  *   times, and a checkpoint copies a page once however often it changed (measured ~15% faster
  *   seeding). Readers pay a little for a longer WAL; the checkpoint itself runs on a commit.
@@ -75,7 +93,7 @@ export function pageSize(db: Db): number {
 export function durablePragmas(db: Db, ephemeral: boolean): string[] {
   return [
     ephemeral ? 'synchronous = OFF' : 'synchronous = FULL',
-    'cache_size = -65536',
+    `cache_size = ${-CACHE_KIB}`,
     `wal_autocheckpoint = ${Math.max(1000, Math.round(CHECKPOINT_BYTES / pageSize(db)))}`,
   ];
 }
