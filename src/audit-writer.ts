@@ -28,7 +28,7 @@ async function run(): Promise<void> {
     const id = m.id;
     log.expect(m.expected);
     log.append(JSON.parse(m.events) as AuditEvent[]).then(
-      (stored) => port.postMessage({ id, ok: true, stored: JSON.stringify(stored) } satisfies WriterReply),
+      (stored) => port.postMessage((m.reply ? { id, ok: true, stored: JSON.stringify(stored) } : { id, ok: true }) satisfies WriterReply),
       (e: unknown) => port.postMessage({
         id, ok: false, status: e instanceof FhirError ? e.status : 500, message: e instanceof Error ? e.message : String(e),
       } satisfies WriterReply),

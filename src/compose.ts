@@ -127,6 +127,10 @@ function watchedAppender(log: AuditAppender, health: AuditHealth): AuditAppender
       (stored) => { health.succeeded(); return stored; },
       (e: unknown) => { health.failed(); throw e; },
     ),
+    record: (events) => log.record(events).then(
+      () => health.succeeded(),
+      (e: unknown) => { health.failed(); throw e; },
+    ),
     close: () => {
       health.close();
       return log.close();

@@ -188,6 +188,11 @@ export class AuditLog {
    * stored (id = sequence, chain extension, meta) once committed; rejects with a 503 FhirError when
    * they were not stored (the log is overloaded or closed, or the group's transaction failed).
    */
+  /** append, for callers that need only the events durable (AuditAppender.record). */
+  async record(events: AuditEvent[]): Promise<void> {
+    await this.append(events);
+  }
+
   append(events: AuditEvent[]): Promise<AuditEvent[]> {
     if (this.closed) return Promise.reject(unavailable('The audit log is closed'));
     if (!Array.isArray(events) || events.some((e) => e?.resourceType !== 'AuditEvent')) {

@@ -47,10 +47,10 @@ export function createAuditTrail(opts: AuditTrailOptions): AuditTrail {
           }));
         }
       }
-      await opts.log.append(events);
+      await opts.log.record(events);
     },
     async alert(kind, details) {
-      await opts.log.append([alertEvent(kind, { ...details, observer })]);
+      await opts.log.record([alertEvent(kind, { ...details, observer })]);
     },
     append: (events) => opts.log.append(events),
   };

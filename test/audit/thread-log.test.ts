@@ -38,8 +38,11 @@ describe('audit: the writer thread', function () {
       assert.equal(log.restarts, 1);
       const after = await log.append([event(99)]);
       assert.match(after[0]!.id!, /^\d{16}$/);
+      // record: durable like append, nothing handed back.
+      assert.equal(await log.record([event(100), event(101)]), undefined);
       const chain = await verifyChain(store);
-      assert.ok(chain.ok && chain.events === 31, JSON.stringify(chain));
+      assert.ok(chain.ok && chain.events === 33, JSON.stringify(chain));
+      assert.ok(await store.read('AuditEvent', '0000000000000033'), 'the recorded events are stored');
     } finally {
       await log.close();
       await store.close();
