@@ -19,6 +19,7 @@ import { createIndexer } from '../../src/search/indexer.js';
 import { loadR4Registry } from '../../src/search/registry.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { machineFacts } from './machine.js';
+import { memoryOf } from './proc.js';
 import { summarise } from './stats.js';
 
 function arg(name: string, dflt: string): string {
@@ -132,8 +133,10 @@ async function main(): Promise<void> {
   if (json) {
     for (const a of appenders) {
       const row = await measure(a, indexer, seconds, dir);
-      // maxRSS is in kilobytes: the peak of this process, which measured nothing else.
-      console.log(JSON.stringify({ ...row, peakRssBytes: process.resourceUsage().maxRSS * 1024 }));
+      // VmHWM: the peak of this process, which measured nothing else. Not getrusage's maxRSS, which
+      // Linux carries over from the parent at fork (a child of a large runner reported its size).
+      const peak = memoryOf(process.pid).peakRssBytes ?? process.resourceUsage().maxRSS * 1024;
+      console.log(JSON.stringify({ ...row, peakRssBytes: peak }));
     }
     return;
   }

@@ -1,7 +1,7 @@
 // Memory of a child process, read from /proc (Linux): VmHWM is the peak resident set since the
 // process started, VmRSS the current one, split into RssAnon (heap, stacks: memory the process
-// itself owns) and RssFile (file pages it has mapped, here mostly the memory-mapped database, which
-// the kernel can drop and re-read). Elsewhere every field reads as undefined and the report says n/a.
+// itself owns) and RssFile (file pages it has mapped: the node binary, and the database when it is
+// memory-mapped, which the kernel can drop and re-read). Elsewhere every field reads as undefined and the report says n/a.
 import { readdirSync, readFileSync } from 'node:fs';
 
 export interface Memory {

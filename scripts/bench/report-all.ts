@@ -206,7 +206,7 @@ function memoryLines(run: WholeSetRun): string[] {
   rows.push(row(`Envelope on the estate (${int(run.manifest.resources)} resources), read/search/create`, run.main));
   if (run.booking) rows.push(row(`Envelope on the booking pool (${int(run.booking.slots)} slots)`, run.booking.result));
   return [
-    '**Memory** of the server (VmHWM is the true peak; the anonymous part — heap, stacks — and the file-backed part — mostly the memory-mapped database, which the kernel can drop — are the largest values sampled every 250 ms)',
+    '**Memory** of the server (VmHWM is the true peak; the anonymous part — heap, stacks — and the file-backed part — mapped files, mostly the node binary since the database is no longer mapped — are the largest values sampled every 250 ms)',
     '',
     mdTable(['server', 'RSS after start MiB', 'peak RSS MiB', 'peak anonymous MiB', 'peak file-backed MiB'], rows),
     '',
