@@ -88,7 +88,8 @@ export const errors = {
   invalid: (msg: string, expression?: string | string[], code: IssueCode = 'invalid') =>
     new FhirError(422, issue(code, msg, expression, spine('INVALID_RESOURCE', 'Invalid resource'))),
   notImplemented: (msg: string) => new FhirError(501, issue('not-supported', msg, undefined, spine('NOT_IMPLEMENTED', 'Not implemented'))),
-  unavailable: (msg: string) => new FhirError(503, issue('transient', msg)),
+  /** 503: a transient condition; Retry-After tells the client it may try again in a moment (RFC 9110 §15.6.4). */
+  unavailable: (msg: string) => new FhirError(503, issue('transient', msg), { 'Retry-After': '1' }),
   internal: (msg = 'Internal server error') => new FhirError(500, issue('exception', msg, undefined, spine('INTERNAL_SERVER_ERROR', 'Internal server error'))),
   issue,
 };

@@ -80,6 +80,7 @@ describe('http: the audit trail records every interaction', function () {
     try {
       const res = await request(env.app).get('/fhir/Patient/ann').set('Authorization', gp).expect(503);
       assert.ok(!JSON.stringify(res.body).includes('Confidential-Surname'));
+      assert.equal(res.headers['retry-after'], '1', 'a client may try again in a moment');
       const search = await request(env.app).get('/fhir/Patient?family=confidential').set('Authorization', gp).expect(503);
       assert.ok(!JSON.stringify(search.body).includes('Confidential-Surname'));
     } finally {
