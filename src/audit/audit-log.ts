@@ -91,12 +91,6 @@ function isConflict(e: unknown): boolean {
   return e instanceof FhirError && e.status === 409;
 }
 
-function unavailable(message: string, cause?: unknown): FhirError {
-  const e = new FhirError(503, { severity: 'error', code: 'transient', diagnostics: message }, { 'Retry-After': '1' });
-  if (cause !== undefined) Object.defineProperty(e, 'cause', { value: cause });
-  return e;
-}
-
 /** The newest event of the chain, or the genesis when the log is empty. */
 export async function readHead(reader: StoreReader): Promise<ChainHead> {
   let head: ChainHead = { sequence: 0n, hash: GENESIS_HASH };
@@ -194,13 +188,13 @@ export class AuditLog {
    * they were not stored (the log is overloaded or closed, or the group's transaction failed).
    */
   append(events: AuditEvent[]): Promise<AuditEvent[]> {
-    if (this.closed) return Promise.reject(unavailable('The audit log is closed'));
+    if (this.closed) return Promise.reject(errors.unavailable('The audit log is closed'));
     if (!Array.isArray(events) || events.some((e) => e?.resourceType !== 'AuditEvent')) {
       return Promise.reject(errors.internal('AuditLog.append takes a list of AuditEvent resources'));
     }
     if (events.length === 0) return Promise.resolve([]);
     if (this.waitingEvents + events.length > this.maxWaiting) {
-      return Promise.reject(unavailable('The audit log is overloaded, try again shortly'));
+      return Promise.reject(errors.unavailable('The audit log is overloaded, try again shortly'));
     }
     return new Promise<AuditEvent[]>((resolve, reject) => {
       this.queue.push({ events, resolve, reject });
@@ -305,7 +299,7 @@ export class AuditLog {
     for (const w of group) {
       const end = offset + w.events.length;
       if (end <= stored.length) w.resolve(stored.slice(offset, end));
-      else w.reject(unavailable('The audit log could not store the event', failure));
+      else w.reject(errors.unavailable('The audit log could not store the event', failure));
       offset = end;
     }
     if (stored.length > 0) {

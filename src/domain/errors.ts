@@ -88,8 +88,16 @@ export const errors = {
   invalid: (msg: string, expression?: string | string[], code: IssueCode = 'invalid') =>
     new FhirError(422, issue(code, msg, expression, spine('INVALID_RESOURCE', 'Invalid resource'))),
   notImplemented: (msg: string) => new FhirError(501, issue('not-supported', msg, undefined, spine('NOT_IMPLEMENTED', 'Not implemented'))),
-  /** 503: a transient condition; Retry-After tells the client it may try again in a moment (RFC 9110 §15.6.4). */
-  unavailable: (msg: string) => new FhirError(503, issue('transient', msg), { 'Retry-After': '1' }),
+  /**
+   * 503: a transient condition (the store or the audit trail cannot be used just now); Retry-After
+   * tells the client it may try again in a moment (RFC 9110 §15.6.4). `cause`, the engine's own
+   * error, is kept for the server's log and never shown to the client.
+   */
+  unavailable: (msg: string, cause?: unknown) => {
+    const e = new FhirError(503, issue('transient', msg), { 'Retry-After': '1' });
+    if (cause !== undefined) Object.defineProperty(e, 'cause', { value: cause });
+    return e;
+  },
   internal: (msg = 'Internal server error') => new FhirError(500, issue('exception', msg, undefined, spine('INTERNAL_SERVER_ERROR', 'Internal server error'))),
   issue,
 };

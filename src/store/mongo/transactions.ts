@@ -42,7 +42,6 @@ import type { Mutex } from '../common/mutex.js';
 import { bindWriter, type Collections } from './writer.js';
 import type { UndoEntry } from './writes.js';
 import { asUnavailable, isUnavailable } from './unavailable.js';
-import { storeUnavailable } from '../common/unavailable.js';
 
 export interface TransactionEnv extends Collections {
   client: MongoClientLike;
@@ -83,7 +82,7 @@ async function finishDeferredUndo(env: TransactionEnv): Promise<void> {
   const steps = env.deferredUndo.splice(0);
   const { unrestored, deferred } = await compensate(env, steps);
   env.deferredUndo.unshift(...deferred);
-  if (deferred.length > 0) throw storeUnavailable('The database cannot be reached just now; try again shortly');
+  if (deferred.length > 0) throw errors.unavailable('The database cannot be reached just now; try again shortly');
   if (unrestored.length > 0) {
     throw errors.internal(`A transaction interrupted by a database outage could not be fully rolled back: ${unrestored.join(', ')} changed concurrently`);
   }
@@ -140,7 +139,7 @@ async function viaCompensation<T>(env: TransactionEnv, fn: (tx: StoreWriter) => 
       throw e;
     }
     // The rollback waits for the server: whatever fn failed with, the answer is "try again".
-    if (deferred.length > 0 && !isUnavailable(err)) throw storeUnavailable('The database cannot be reached just now; try again shortly', err);
+    if (deferred.length > 0 && !isUnavailable(err)) throw errors.unavailable('The database cannot be reached just now; try again shortly', err);
     throw err;
   }
   return result;

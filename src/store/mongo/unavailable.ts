@@ -2,8 +2,7 @@
 // the driver reconnects by itself when the server is back) as opposed to a fault in Envelope (500).
 // Judged by the driver's error names and server codes rather than its classes, so the adapter keeps
 // to ./driver.ts and the in-memory double can raise the same failures.
-import { FhirError } from '../../domain/errors.js';
-import { storeUnavailable } from '../common/unavailable.js';
+import { errors, FhirError } from '../../domain/errors.js';
 
 /** Driver errors raised when no usable server could be reached or a connection broke. */
 const UNREACHABLE_NAMES = new Set([
@@ -42,7 +41,7 @@ export function isUnavailable(e: unknown): boolean {
 
 /** A 503 FhirError for an unreachable database (the driver error kept as its cause); anything else unchanged. */
 export function asUnavailable(e: unknown): unknown {
-  return isUnavailable(e) ? storeUnavailable('The database cannot be reached just now; try again shortly', e) : e;
+  return isUnavailable(e) ? errors.unavailable('The database cannot be reached just now; try again shortly', e) : e;
 }
 
 /** Awaits a store call, turning an unreachable database into a 503. */

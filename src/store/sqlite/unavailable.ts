@@ -3,8 +3,7 @@
 // 503 the client may retry (and the store recovers by itself once the file is usable again); the
 // second stays a real fault (500, logged). Corruption (SQLITE_CORRUPT, SQLITE_NOTADB) is deliberately
 // not here: retrying does not mend a damaged file, and an operator has to look at it.
-import { FhirError } from '../../domain/errors.js';
-import { storeUnavailable } from '../common/unavailable.js';
+import { errors, FhirError } from '../../domain/errors.js';
 
 /** Primary result codes (extended codes such as SQLITE_IOERR_FSTAT or SQLITE_BUSY_SNAPSHOT share them). */
 const UNAVAILABLE = new Set([
@@ -36,7 +35,7 @@ export function isBusy(e: unknown): boolean {
 /** A 503 FhirError for an unavailable database (the engine error kept as its cause); anything else unchanged. */
 export function asUnavailable(e: unknown): unknown {
   if (e instanceof FhirError || !isUnavailable(e)) return e;
-  return storeUnavailable(isBusy(e)
+  return errors.unavailable(isBusy(e)
     ? 'The database is locked by another process; try again shortly'
     : 'The database cannot be used just now; try again shortly', e);
 }

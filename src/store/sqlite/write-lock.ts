@@ -15,7 +15,7 @@
 // nobody's help.
 import type { Statement } from 'better-sqlite3';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { storeUnavailable } from '../common/unavailable.js';
+import { errors } from '../../domain/errors.js';
 import { BUSY_TIMEOUT_MS, type Db } from './connection.js';
 import { asUnavailable, isBusy } from './unavailable.js';
 
@@ -47,7 +47,7 @@ export class WriteLock {
       const left = budget - (performance.now() - started);
       if (left <= 0) {
         this.stuck = true;
-        throw storeUnavailable('The database is locked by another process; try again shortly');
+        throw errors.unavailable('The database is locked by another process; try again shortly');
       }
       await sleep(Math.min(pause, left));
       pause = Math.min(pause * 2, MAX_PAUSE_MS);
