@@ -193,6 +193,13 @@ async function allVersions(store: Store): Promise<StoredVersion[]> {
   return out;
 }
 
+/**
+ * One client streams writes as fast as the server takes them: the default per-client rate limit
+ * would answer some with 429 (right, but a throttle, not what this test is about), the more often
+ * the faster the server gets. As in the benchmarks, the limit is off here.
+ */
+const SERVER_ENV = { RATE_LIMIT_PER_SECOND: '0' };
+
 describe('faults: SIGKILL during writes and bookings, then restart', function () {
   this.timeout(90_000);
   const dataDir = mkdtempSync(join(tmpdir(), 'envelope-crash-'));
@@ -206,7 +213,7 @@ describe('faults: SIGKILL during writes and bookings, then restart', function ()
     const token = await tokensFor(dataDir);
     const acks: Ack[] = [];
     const unexpected: string[] = [];
-    let server: ChildServer = await startChildServer(dataDir);
+    let server: ChildServer = await startChildServer(dataDir, SERVER_ENV);
     let world = await seed(server.base, token, acks);
     const restarts: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -218,7 +225,7 @@ describe('faults: SIGKILL during writes and bookings, then restart', function ()
       const kinds = new Map<string, number>();
       for (const a of acks.slice(before)) kinds.set(a.type, (kinds.get(a.type) ?? 0) + 1);
       console.log(`      round ${round}: killed after ${killAfter[round]} ms; acknowledged before the kill: ${[...kinds].map(([t, n]) => `${n} ${t}`).join(', ')}`);
-      server = await startChildServer(dataDir);
+      server = await startChildServer(dataDir, SERVER_ENV);
       restarts.push(server.readyMs);
       world = { ...world, base: server.base };
     }
