@@ -98,14 +98,16 @@ export interface IndexDef {
    * Dropped while SqliteStore.bulkLoad (seeding only) loads an EMPTY database, and built again from
    * the loaded rows before it returns: inserting rows at random places of these indexes is most of
    * the cost of a bulk load, building one from sorted data is far cheaper. Only indexes no write
-   * statement needs (the unique ones find the current version; versions_lu gives the clock its start).
+   * statement needs while the load runs: resources_type_id is replaced by the load's own map of the
+   * rows it wrote (bulk-keys.ts); versions_rk_vid finds the version a delete copies, versions_lu gives
+   * the clock its start.
    */
   readonly deferrable: boolean;
 }
 
 /** Every index of the schema: the single source for creating them, and for bulkLoad dropping and rebuilding them. */
 export const INDEXES: readonly IndexDef[] = [
-  { name: 'resources_type_id', sql: 'CREATE UNIQUE INDEX resources_type_id ON resources (type, id)', deferrable: false },
+  { name: 'resources_type_id', sql: 'CREATE UNIQUE INDEX resources_type_id ON resources (type, id)', deferrable: true },
   { name: 'resources_type_lu', sql: 'CREATE INDEX resources_type_lu ON resources (type, lu, id)', deferrable: true },
   { name: 'versions_rk_vid', sql: 'CREATE UNIQUE INDEX versions_rk_vid ON versions (rk, vid)', deferrable: false },
   { name: 'versions_type', sql: 'CREATE INDEX versions_type ON versions (type)', deferrable: false },

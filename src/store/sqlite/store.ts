@@ -26,6 +26,7 @@ import { asUnavailable, mapUnavailable } from './unavailable.js';
 import { WriteLock } from './write-lock.js';
 import { ProbeCache } from './search/probe-cache.js';
 import { DEFERRABLE_INDEXES, type IndexDef } from './schema.js';
+import { BulkKeys } from './bulk-keys.js';
 
 export interface SqliteStoreOptions {
   /** Database file path, or ':memory:' for a private throw-away store. */
@@ -43,6 +44,8 @@ export class SqliteStore extends SqliteReader implements Store {
   private readonly writeStatements: Statements;
   private readonly writeLock: WriteLock;
   private closed = false;
+  /** Set while bulkLoad fills an empty database (see there). */
+  private bulkKeys: BulkKeys | undefined;
   readonly records: RecordStore;
 
   private constructor(
@@ -113,7 +116,8 @@ export class SqliteStore extends SqliteReader implements Store {
       const db = this.writeDb;
       await this.writeLock.acquire();
       let open = true;
-      const ctx: WriteContext = { db: this.writeStatements, params: this.params, indexer: this.indexer, clock: this.clock, probes: this.probes };
+      const keys = this.bulkKeys;
+      const ctx: WriteContext = { db: this.writeStatements, params: this.params, indexer: this.indexer, clock: this.clock, probes: this.probes, keys };
       const tx = new SqliteWriter(
         ctx,
         () => {
@@ -128,10 +132,12 @@ export class SqliteStore extends SqliteReader implements Store {
         open = false;
         if (ctx.doomed !== undefined) throw ctx.doomed;
         db.exec('COMMIT');
+        keys?.commit();
         return result;
       } catch (e) {
         open = false;
         this.rollback();
+        keys?.rollback();
         // pids inserted by this transaction are gone; a later insert may reuse their numbers.
         this.params.reset();
         throw asUnavailable(e);
@@ -163,11 +169,13 @@ export class SqliteStore extends SqliteReader implements Store {
    * through the store by others while fn runs get the relaxed durability too: use it only on a
    * database nobody else is writing to and that can be seeded again.
    *
-   * When the database is EMPTY (no resource rows), it also drops the secondary indexes schema.ts
-   * marks deferrable (the idx value indexes and resources_type_lu) and builds them again from the
-   * loaded rows before the final checkpoint, however fn ends: inserting at random places of those
-   * indexes is most of a bulk load's cost, building them from sorted data is far cheaper. Searches
-   * made while fn runs are correct but unindexed. A database that already holds data keeps its
+   * When the database is EMPTY (no resource rows), it also drops the indexes schema.ts marks
+   * deferrable (the idx value indexes, resources_type_lu and the unique resources_type_id) and builds
+   * them again from the loaded rows before the final checkpoint, however fn ends: inserting at random
+   * places of those indexes is most of a bulk load's cost, building them from sorted data is far
+   * cheaper. Meanwhile the writer finds existing resources through an in-memory map of what this
+   * load wrote (bulk-keys.ts), and rebuilding the unique index fails the load if an id repeated.
+   * Reads and searches made while fn runs are correct but unindexed. A database that already holds data keeps its
    * indexes (only the relaxed durability applies). If the process dies before the rebuild, the next
    * open of the store builds the missing indexes (connection.ts openWriter).
    */
@@ -187,16 +195,25 @@ export class SqliteStore extends SqliteReader implements Store {
         for (const i of DEFERRABLE_INDEXES) db.exec(`DROP INDEX IF EXISTS ${i.name}`);
         dropped = DEFERRABLE_INDEXES;
       }).immediate();
+      if (dropped.length > 0) this.bulkKeys = new BulkKeys();
     });
     try {
       return await fn();
     } finally {
       await this.mutex.run(async () => {
-        try {
-          if (dropped.length > 0) db.transaction(() => { for (const i of dropped) db.exec(i.sql); }).immediate();
-        } finally {
-          for (const p of [...durablePragmas(db, this.files.ephemeral), 'foreign_keys = ON', 'threads = 0', 'wal_checkpoint(FULL)']) db.pragma(p);
+        this.bulkKeys = undefined;
+        // Each index on its own, so that one failing (the unique one, if another writer broke the
+        // condition above and an id repeats) leaves the others built; its error then fails the load.
+        let failure: unknown;
+        for (const i of dropped) {
+          try {
+            db.exec(i.sql);
+          } catch (e) {
+            failure ??= e;
+          }
         }
+        for (const p of [...durablePragmas(db, this.files.ephemeral), 'foreign_keys = ON', 'threads = 0', 'wal_checkpoint(FULL)']) db.pragma(p);
+        if (failure !== undefined) throw asUnavailable(failure);
       });
     }
   }

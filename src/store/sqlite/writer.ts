@@ -20,6 +20,7 @@ import { PRINCIPAL_DATES, SHAPE_DATE, SHAPE_OTHER } from './schema.js';
 import { SqliteReader } from './reader.js';
 import type { Statements } from './statements.js';
 import type { ProbeCache } from './search/probe-cache.js';
+import type { BulkKeys } from './bulk-keys.js';
 
 interface CurrentRow {
   rk: number;
@@ -55,6 +56,8 @@ export interface WriteContext {
   indexer: Indexer;
   clock: VersionClock;
   probes?: ProbeCache;
+  /** Only while bulkLoad fills an empty database without resources_type_id: finds rows by (type, id). */
+  keys?: BulkKeys;
   /** Set to the engine error that doomed the transaction. */
   doomed?: unknown;
 }
@@ -101,6 +104,12 @@ export class SqliteWriter extends SqliteReader implements StoreWriter {
   }
 
   private current(type: string, id: string): CurrentRow | undefined {
+    const keys = this.ctx.keys;
+    if (keys) {
+      const rk = keys.get(type, id);
+      if (rk === undefined) return undefined;
+      return this.ctx.db.prepare('SELECT rk, vid, lu, deleted FROM resources WHERE rk = ?').get(rk) as CurrentRow;
+    }
     return this.ctx.db.prepare('SELECT rk, vid, lu, deleted FROM resources WHERE type = ? AND id = ?').get(type, id) as
       | CurrentRow
       | undefined;
@@ -127,6 +136,7 @@ export class SqliteWriter extends SqliteReader implements StoreWriter {
       } else {
         rk = db.prepare('INSERT INTO resources (type, id, vid, lu, deleted) VALUES (?, ?, ?, ?, ?)')
           .run(type, id, vid, lu, deleted ? 1 : 0).lastInsertRowid;
+        this.ctx.keys?.add(type, id, Number(rk));
       }
       db.prepare('INSERT INTO versions (rk, type, id, vid, lu, deleted, json) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(rk, type, id, vid, lu, deleted ? 1 : 0, json);
