@@ -201,6 +201,7 @@ export async function composeEnvelope(config: Config, env: NodeJS.ProcessEnv, op
   const policy: InteractionPolicy = {
     decide: (p, i, t) => decideInteraction(rolePolicy, p, i, t),
     mayClaimRelationship: (p) => rolePolicy.roles.get(p.role)?.mayClaimRelationship ?? false,
+    mayChooseIds: (p) => rolePolicy.roles.get(p.role)?.mayChooseIds ?? false,
   };
   const parserOpts = { defaultCount: config.searchDefaultCount, maxCount: config.searchMaxCount };
   const engine = createEngine(

@@ -452,11 +452,16 @@ export class Guard {
     const limits = this.authorize('update', resource.resourceType);
     const r = await this.write(async (w, defer) => {
       const current = await w.read(resource.resourceType, resource.id!);
-      // Checked before the workflow rules run, so their messages reach only principals who may see the resource.
       const live = current !== undefined && !current.deleted;
+      const { resourceType: type, id } = resource as { resourceType: string; id: string };
+      // Where reads of the type may be refused (limits, consent), PUT does not create: refusing an
+      // id taken by a hidden resource while creating at a free one would tell which ids exist. A
+      // missing or deleted id is then refused exactly as a hidden one, after the same query.
+      if (!this.mayCreateById(type) && !(await this.visible(w, type, id, limits, 'update'))) throw this.notVisible(type, id, limits);
+      // Checked before the workflow rules run, so their messages reach only principals who may see the resource.
       const after = limits && (await checkBeforeWrite(w, resource, live, limits, await this.facts(), this.patientsOf));
       // Consent and locks: what the principal may not see, it may not overwrite.
-      if (live && !(await this.visible(w, resource.resourceType, resource.id!, undefined, 'update'))) throw this.notVisible(resource.resourceType, resource.id!, limits);
+      if (live && !(await this.visible(w, type, id, undefined, 'update'))) throw this.notVisible(type, id, limits);
       const labelled = await this.labelled(resource, current);
       const intent: WriteIntent = { kind: 'update', type: labelled.resourceType, id: labelled.id!, resource: labelled };
       if (current) intent.current = stored(current);
@@ -471,6 +476,19 @@ export class Guard {
       return out;
     });
     return { version: await this.releaseOr404(r.version, `${resource.resourceType}/${resource.id}`), created: r.created };
+  }
+
+  /**
+   * Whether a PUT by this principal may create at an id it chose (update-as-create): where no
+   * resource of the type can be hidden from its reads by access limits or patients' consents (a
+   * write limit alone hides nothing), or where its role is trusted to choose ids (`mayChooseIds`,
+   * system integrations). Either may tell an id taken by something hidden from a free one, locked
+   * data included: docs/sealed-envelopes.md, "What PUT reveals".
+   */
+  private mayCreateById(type: string): boolean {
+    if (this.deps.policy.mayChooseIds(this.principal)) return true;
+    const read = this.deps.policy.decide(this.principal, 'read', type);
+    return read.permit && read.limits === undefined && !this.view.governsHistory(type);
   }
 
   async delete(type: string, id: string, opts: WriteOptions = {}): Promise<ReleasedVersion | undefined> {

@@ -10,4 +10,6 @@ export interface InteractionPolicy {
   decide(principal: Principal, interaction: Interaction, resourceType: string): Decision;
   /** Whether the principal's role may claim a legitimate relationship itself (with a reason, alerted). */
   mayClaimRelationship(principal: Principal): boolean;
+  /** Whether the principal's role may create at ids it chose even where reads of the type are limited (AccessGuard.update). */
+  mayChooseIds(principal: Principal): boolean;
 }

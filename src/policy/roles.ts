@@ -54,6 +54,14 @@ export interface RoleDefinition {
    * says `"mayBreakGlass": true`.
    */
   mayBreakGlass: boolean;
+  /**
+   * Whether a PUT by a principal in this role may create a resource at an id it chose where some
+   * resources of the type are hidden from its reads (limits, consents). Such a principal can tell an
+   * id taken by a hidden resource from a free one, so this is for system integrations that keep
+   * their own ids (a GP system's patients, a PAS's slots), never for people. False unless the policy
+   * file says `"mayChooseIds": true`.
+   */
+  mayChooseIds: boolean;
 }
 
 /** v3-Confidentiality codes in increasing order of protection. */
@@ -151,13 +159,15 @@ function parseClearance(v: unknown, path: string): RoleClearance {
 
 function parseRole(name: string, v: unknown, path: string): RoleDefinition {
   if (!isPlainObject(v)) throw new RolePolicyError(path, 'must be an object');
-  checkKeys(v, ['description', 'grants', 'weakAuthenticationAllowed', 'mayClaimRelationship', 'mayBreakGlass', 'clearance'], path);
+  checkKeys(v, ['description', 'grants', 'weakAuthenticationAllowed', 'mayClaimRelationship', 'mayBreakGlass', 'mayChooseIds', 'clearance'], path);
   const weak = v['weakAuthenticationAllowed'];
   if (weak !== undefined && typeof weak !== 'boolean') throw new RolePolicyError(`${path}.weakAuthenticationAllowed`, 'must be true or false');
   const claims = v['mayClaimRelationship'];
   if (claims !== undefined && typeof claims !== 'boolean') throw new RolePolicyError(`${path}.mayClaimRelationship`, 'must be true or false');
   const glass = v['mayBreakGlass'];
   if (glass !== undefined && typeof glass !== 'boolean') throw new RolePolicyError(`${path}.mayBreakGlass`, 'must be true or false');
+  const ids = v['mayChooseIds'];
+  if (ids !== undefined && typeof ids !== 'boolean') throw new RolePolicyError(`${path}.mayChooseIds`, 'must be true or false');
   const description = v['description'];
   if (typeof description !== 'string' || description.trim() === '') {
     throw new RolePolicyError(`${path}.description`, 'must be a non-empty string');
@@ -165,7 +175,7 @@ function parseRole(name: string, v: unknown, path: string): RoleDefinition {
   const grants = v['grants'];
   if (!Array.isArray(grants)) throw new RolePolicyError(`${path}.grants`, 'must be an array (possibly empty)');
   return { name, description, grants: grants.map((g, i) => parseGrant(g, `${path}.grants[${i}]`)), weakAuthenticationAllowed: weak === true, mayClaimRelationship: claims === true,
-    mayBreakGlass: glass === true, clearance: parseClearance(v['clearance'], `${path}.clearance`) };
+    mayBreakGlass: glass === true, mayChooseIds: ids === true, clearance: parseClearance(v['clearance'], `${path}.clearance`) };
 }
 
 /** Validates a parsed JSON document. Throws RolePolicyError naming the first fault's path. */

@@ -64,7 +64,8 @@ export async function startFuzzWorld(opts: { store?: FuzzStore; saml?: boolean }
   for (const id of WORLD.patients) {
     await put(base, gpSystem, { resourceType: 'Patient', id, name: [{ family: id }], birthDate: '1970-05-01', generalPractitioner: [{ reference: `Organization/${WORLD.practice}` }] });
   }
-  await put(base, gp, {
+  // PUT with the world's own id: a role that may choose ids (a GP clinician refers by POST).
+  await put(base, gpSystem, {
     resourceType: 'ServiceRequest', id: WORLD.referral, status: 'active', intent: 'order', code: SERVICE_TYPE,
     subject: { reference: `Patient/${WORLD.patients[0]}` }, performer: [{ reference: `HealthcareService/${WORLD.service}` }],
   });

@@ -40,8 +40,11 @@ export async function startEnvelope(env: Record<string, string> = {}, opts: Comp
   };
 }
 
-/** Grants of a test role: resource types and SMART permission letters (docs/policy.md). */
-export type TestRoles = Record<string, { resources: string[]; permissions: string }>;
+/**
+ * Grants of a test role: resource types and SMART permission letters (docs/policy.md), and whether
+ * the role may choose the ids of what it creates (`mayChooseIds`: a loader PUTting fixtures).
+ */
+export type TestRoles = Record<string, { resources: string[]; permissions: string; mayChooseIds?: boolean }>;
 
 /**
  * An Envelope whose role policy defines exactly `roles`, as a deployment's own policy file could.
@@ -52,7 +55,8 @@ export async function startEnvelopeWithRoles(roles: TestRoles, env: Record<strin
   const file = join(dir, 'roles.json');
   const policy = {
     format: 'envelope-role-policy/1',
-    roles: Object.fromEntries(Object.entries(roles).map(([name, g]) => [name, { description: `test role ${name}`, grants: [g] }])),
+    roles: Object.fromEntries(Object.entries(roles).map(([name, { mayChooseIds, ...g }]) =>
+      [name, { description: `test role ${name}`, grants: [g], ...(mayChooseIds ? { mayChooseIds } : {}) }])),
   };
   writeFileSync(file, JSON.stringify(policy));
   const started = await startEnvelope({ ROLE_POLICY_FILE: file, ...env });

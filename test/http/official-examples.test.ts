@@ -28,7 +28,7 @@ describe('http: official R4 examples round-trip', function () {
   const examples = officialExamples();
 
   before(async () => {
-    env = await startEnvelopeWithRoles({ 'conformance-loader': { resources: ['*'], permissions: 'cruds' } });
+    env = await startEnvelopeWithRoles({ 'conformance-loader': { resources: ['*'], permissions: 'cruds', mayChooseIds: true } });
     token = await env.auth('conformance-loader');
   });
   after(() => env.stop());

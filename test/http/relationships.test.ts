@@ -150,6 +150,39 @@ describe('http: legitimate relationships', function () {
     });
   });
 
+  describe('PUT cannot tell which ids exist (no update-as-create under limits)', () => {
+    const patientOfA = (id: string) => ({ resourceType: 'Patient', id, name: [{ family: 'New' }], generalPractitioner: [ref('Organization/practice-a')] });
+    const strip = (b: Json, id: string) => JSON.stringify(b).replaceAll(id, 'X');
+
+    it('a clinician PUTting at a hidden id and at a free one gets the same refusal, and nothing is stored', async () => {
+      const hidden = await request(env.app).put('/fhir/Patient/bob').set('Authorization', gpA).send(patientOfA('bob')).expect(403);
+      const free = await request(env.app).put('/fhir/Patient/nobody').set('Authorization', gpA).send(patientOfA('nobody')).expect(403);
+      assert.equal(strip(hidden.body, 'bob'), strip(free.body, 'nobody'));
+      assert.equal(await env.store.read('Patient', 'nobody'), undefined);
+      // A conditional update that names the id is the same PUT; one without an id creates with a server id.
+      const named = await request(env.app).put('/fhir/Patient?family=Nomatch').set('Authorization', gpA).send(patientOfA('nobody')).expect(403);
+      assert.equal(strip(named.body, 'nobody'), strip(free.body, 'nobody'));
+      const { id: _omit, ...anonymous } = patientOfA('x');
+      const created = await request(env.app).put('/fhir/Patient?family=Nomatch').set('Authorization', gpA).send(anonymous).expect(201);
+      assert.notEqual(created.body.id, 'x');
+      // Creating is what POST is for, with an id the server assigns.
+      await request(env.app).post('/fhir/Patient').set('Authorization', gpA).send(patientOfA('ignored')).expect(201);
+    });
+
+    it('a conditional update that would create needs the create permission, not update alone', async () => {
+      // The consultant may update referrals it is related to, but not create them.
+      const { id: _omit, ...sr } = { id: 'x', resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject: ref('Patient/ann') };
+      await request(env.app).put('/fhir/ServiceRequest?identifier=urn:x|none').set('Authorization', consultant).send(sr).expect(403);
+      assert.equal((await env.store.search({ types: ['ServiceRequest'], where: [], sort: [], count: 10, total: 'accurate' })).total, 1);
+    });
+
+    it('a system trusted to choose ids (mayChooseIds: the GP system) creates at its own id', async () => {
+      const system = await env.auth('gp-system', { sub: 's', organization: 'A81001' });
+      const res = await request(env.app).put('/fhir/Patient/gp-own-42').set('Authorization', system).send(patientOfA('gp-own-42')).expect(201);
+      assert.equal(res.body.id, 'gp-own-42');
+    });
+  });
+
   it('a patient/ scope reaches only the launch patient (fhirUser), whatever else the role could see', async () => {
     const app = await env.auth('patient', { sub: 'ann-app', fhirUser: 'Patient/ann', scope: 'patient/Patient.rs patient/ServiceRequest.rs' });
     await get('Patient/ann', app).expect(200);

@@ -27,7 +27,7 @@ describe('http: search (phonetic, near)', function () {
 
   before(async () => {
     env = await startEnvelopeWithRoles({
-      loader: { resources: ['*'], permissions: 'cruds' },
+      loader: { resources: ['*'], permissions: 'cruds', mayChooseIds: true },
       reader: { resources: ['*'], permissions: 'rs' },
     });
     loader = await env.auth('loader');

@@ -27,7 +27,7 @@ describe('http: search', function () {
 
   before(async () => {
     env = await startEnvelopeWithRoles({
-      loader: { resources: ['*'], permissions: 'cruds' },
+      loader: { resources: ['*'], permissions: 'cruds', mayChooseIds: true },
       'gp-clinician': { resources: ['*'], permissions: 'rs' },
       'slot-only': { resources: ['Slot'], permissions: 'rs' },
     }, { SEARCH_DEFAULT_COUNT: '10', SEARCH_MAX_COUNT: '50' });

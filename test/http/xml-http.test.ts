@@ -47,7 +47,7 @@ describe('http: FHIR XML', function () {
   let env: TestEnvelope;
   let token: string;
   before(async () => {
-    env = await startEnvelopeWithRoles({ loader: { resources: ['*'], permissions: 'cruds' } }, { BODY_LIMIT: '4mb', PUBLIC_BASE_URL: 'https://envelope.example' });
+    env = await startEnvelopeWithRoles({ loader: { resources: ['*'], permissions: 'cruds', mayChooseIds: true } }, { BODY_LIMIT: '4mb', PUBLIC_BASE_URL: 'https://envelope.example' });
     token = await env.auth('loader');
   });
   after(() => env.stop());

@@ -108,6 +108,15 @@ describe('leaks: the table and the oracle themselves', () => {
     assert.ok(marker.leaks.some((l) => l.includes("'norel-sr-note-0d4c'")), marker.leaks.join('\n'));
   });
 
+  it('the oracle holds a documented disclosure of existence to a refusal, and still to no marker', () => {
+    const hiddenUrl = `/fhir/ServiceRequest/${norel.target.id}`;
+    const missingUrl = `/fhir/ServiceRequest/${norel.twin.id}`;
+    const created = answer(missingUrl, 201, '{}');
+    assert.deepEqual(judge(norel.target, norel.twin, readPath, [answer(hiddenUrl, 404, refused(norel.target.id))], [created], true).leaks, []);
+    assert.equal(judge(norel.target, norel.twin, readPath, [answer(hiddenUrl, 200, refused(norel.target.id))], [created], true).leaks.length, 1);
+    assert.equal(judge(norel.target, norel.twin, readPath, [answer(hiddenUrl, 404, `${refused(norel.target.id)} norel-sr-note-0d4c`)], [created], true).leaks.length, 1);
+  });
+
   it('the oracle lets a masked resource out, but not its sealed note, nor a label in a header or a paging cursor', () => {
     const url = `/fhir/ServiceRequest/${sealed.target.id}`;
     const masked = JSON.stringify({ resourceType: 'ServiceRequest', id: sealed.target.id, meta: { security: [{ code: 'REDACTED' }] } });
@@ -181,7 +190,7 @@ for (const store of STORES) {
                 for (const pair of reason.targets(role, w)) {
                   if (!path.applies(pair.target)) continue;
                   const { got, missing } = await run(send, path, pair);
-                  const v = judge(pair.target, pair.twin, path, got, missing);
+                  const v = judge(pair.target, pair.twin, path, got, missing, path.existenceShown?.(pair.target, role) ?? false);
                   problems.push(...[...v.leaks, ...v.inconsistencies].map((p) => `[${pair.target.key}] ${p}`));
                 }
                 assert.deepEqual(problems, [], problems.join('\n\n'));

@@ -34,7 +34,8 @@ function markerLeaks(t: Target, path: Path, asked: string, sent: string, where: 
   return out;
 }
 
-export function judge(t: Target, twin: Target, path: Path, got: Exchange[], missing: Exchange[]): Verdict {
+/** `shown`: the path documents that it shows this target's existence (Path.existenceShown). */
+export function judge(t: Target, twin: Target, path: Path, got: Exchange[], missing: Exchange[], shown = false): Verdict {
   const leaks = new Set<string>();
   let compared = false;
   got.forEach((x, i) => {
@@ -55,6 +56,10 @@ export function judge(t: Target, twin: Target, path: Path, got: Exchange[], miss
       }
       // Masked data may be released; it is compared with a missing one only where the request is about hidden content.
       if (t.idVisible && !t.markers.some((m) => asked.includes(m))) return;
+      if (shown) {
+        if (u.status !== 403 && u.status !== 404) leaks.add(`${line(u)}: expected a refusal (403 or 404)`);
+        return;
+      }
       const m = theirs[j];
       if (!m) {
         leaks.add(`${line(u)}: ${mine.length} answers for the hidden target, ${theirs.length} for a missing one`);

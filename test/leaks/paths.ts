@@ -4,7 +4,11 @@
 // searches of pat's data.
 import { pathOf, bundleEntries, type Exchange, type Req, type Send } from './raw.js';
 import type { Target } from './reasons.js';
-import { BASE } from './world.js';
+import { BASE, ROLE_POLICY } from './world.js';
+
+/** Whether `role` may choose the ids of new resources of `type`: trusted to (mayChooseIds), and granted create and update on it. */
+const choosesIdsOf = (role: string, type: string) => ROLE_POLICY.roles[role]?.mayChooseIds === true
+  && ROLE_POLICY.roles[role]!.grants.some((g) => (g.resources === '*' || g.resources.includes(type)) && g.permissions.includes('c') && g.permissions.includes('u'));
 
 export interface Path {
   name: string;
@@ -21,6 +25,12 @@ export interface Path {
   control?(t: Target): boolean;
   /** Further checks on the principal's answers (e.g. paging consistency); returns problems. */
   check?(xs: Exchange[], t: Target): string[];
+  /**
+   * A known, documented disclosure of existence (no content) by this path to this role: its answer
+   * about the hidden target is then not compared with the one about the missing twin, only checked
+   * to be a refusal (403 or 404) carrying no marker. Each is listed in docs/sealed-envelopes.md.
+   */
+  existenceShown?(t: Target, role: string): boolean;
 }
 
 const F = '/fhir';
@@ -287,6 +297,16 @@ export const PATHS: Path[] = [
     applies: isType('Slot'),
     writes: true,
     run: (s, t) => one({ method: 'POST', url: `${F}/Slot/${t.id}/$hold`, body: { resourceType: 'Parameters' } })(s),
+  },
+  {
+    // Last: where PUT may create, it creates the twin, which the paths above must still find missing.
+    name: 'update by id (PUT)',
+    applies: allTypes,
+    writes: true,
+    // A role trusted to choose ids (mayChooseIds) creates at a free id, so it can tell one a hidden
+    // resource holds from it (docs/sealed-envelopes.md, "What PUT reveals").
+    existenceShown: (t, role) => choosesIdsOf(role, t.type),
+    run: (s, t) => one({ method: 'PUT', url: `${F}/${t.type}/${t.id}`, body: { ...writeBody(t.type), id: t.id } })(s),
   },
 ];
 

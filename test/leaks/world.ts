@@ -183,7 +183,7 @@ export async function seedWorld(env: TestEnvelope): Promise<void> {
 // Principals.
 
 interface RoleGrant { resources: string[] | '*'; permissions: string }
-interface RoleDef { grants: RoleGrant[]; mayBreakGlass?: boolean }
+interface RoleDef { grants: RoleGrant[]; mayBreakGlass?: boolean; mayChooseIds?: boolean }
 
 /** The default role policy, as the server loads it: every role in it is tested. */
 export const ROLE_POLICY = JSON.parse(readFileSync(new URL('../../../policy/roles.json', import.meta.url), 'utf8')) as { roles: Record<string, RoleDef> };

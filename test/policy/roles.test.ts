@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { RolePolicyError, parseRolePolicy, roleClearance, roleMayBreakGlass, roleNames } from '../../src/policy/roles.js';
 
@@ -37,6 +38,14 @@ describe('policy/roles parseRolePolicy', () => {
     assert.equal(roleMayBreakGlass(p, 'constructor'), false);
   });
 
+  it('reads mayChooseIds, false unless set; the default policy gives it to system roles only', () => {
+    const p = parseRolePolicy(minimal({ plain: role([]), loader: { ...role([]), mayChooseIds: true } }));
+    assert.equal(p.roles.get('plain')!.mayChooseIds, false);
+    assert.equal(p.roles.get('loader')!.mayChooseIds, true);
+    const shipped = parseRolePolicy(JSON.parse(readFileSync(new URL('../../../policy/roles.json', import.meta.url), 'utf8')));
+    assert.deepEqual([...shipped.roles.values()].filter((r) => r.mayChooseIds).map((r) => r.name).sort(), ['gp-system', 'pas-system']);
+  });
+
   it('does not resolve inherited properties as roles', () => {
     const p = parseRolePolicy(minimal({ x: role([]) }));
     assert.equal(p.roles.get('constructor'), undefined);
@@ -66,6 +75,7 @@ describe('policy/roles parseRolePolicy', () => {
     ['when not an array', minimal({ x: role([{ resources: ['Slot'], permissions: 'r', when: 'own-patient' }]) }), 'roles.x.grants[0].when', /array/],
     ['note not a string', minimal({ x: role([{ resources: ['Slot'], permissions: 'r', note: 1 }]) }), 'roles.x.grants[0].note', /string/],
     ['mayBreakGlass not a boolean', minimal({ x: { ...role([]), mayBreakGlass: 'yes' } }), 'roles.x.mayBreakGlass', /true or false/],
+    ['mayChooseIds not a boolean', minimal({ x: { ...role([]), mayChooseIds: 1 } }), 'roles.x.mayChooseIds', /true or false/],
     ['clearance not an object', minimal({ x: { ...role([]), clearance: 'R' } }), 'roles.x.clearance', /object/],
     ['unknown confidentiality code', minimal({ x: { ...role([]), clearance: { confidentiality: 'Q' } } }), 'roles.x.clearance.confidentiality', /U, L, M, N, R, V/],
     ['sensitivity not a list of codes', minimal({ x: { ...role([]), clearance: { sensitivity: ['hiv'] } } }), 'roles.x.clearance.sensitivity', /sensitivity codes/],

@@ -1,4 +1,5 @@
-// update (PUT [type]/[id], update-as-create allowed) and conditional update (PUT [type]?search).
+// update (PUT [type]/[id]; update-as-create without access limits) and conditional update
+// (PUT [type]?search; without a body id it creates with a server-assigned id when nothing matches).
 import { errors } from '../../domain/errors.js';
 import { conditionalMatches } from '../conditional.js';
 import type { Ctx } from '../context.js';
@@ -28,7 +29,11 @@ export async function conditionalUpdate(ctx: Ctx, type: string): Promise<FhirRes
       }
       return store(tx, { ...resource, id: match.id });
     }
-    return store(tx, { ...resource, id: bodyId ?? ctx.deps.newId() });
+    // No match: with the body's id, an update-as-create at it (refused under limits, see
+    // AccessGuard.update); without one, a create with an id the server assigns.
+    if (bodyId !== undefined) return store(tx, resource);
+    const v = await guard.create({ ...resource, id: ctx.deps.newId() });
+    return writeResponse(tx, v, 201, `Created ${type}/${v.id}`);
   });
 }
 
