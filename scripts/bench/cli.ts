@@ -5,7 +5,7 @@
 //
 //   node dist/scripts/bench/cli.js --suite search|audit|create|all [--slots N] [--patients N] [--fresh]
 //     [--connections 16,32] [--duration 20] [--warmup 3] [--single 500] [--single-max 60]
-//     [--scenario ID,ID] [--out docs/BENCHMARKS.md] [--write | --no-write] [--data-dir DIR]
+//     [--scenario ID,ID] [--out docs/BENCHMARKS.md] [--write | --no-write] [--data-dir DIR] [--cold]
 //   --suite all also: [--skip startup,booking,audit,size] [--startup-runs 3] [--booking-connections 200]
 //     [--booking-slots 60000] [--booking-patients 2000] [--contended 0.2] [--audit-seconds 5] [--audit-appenders 1,16,128]
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { dbBytes, ensureEstate, estateEnv } from '../estate/dataset.js';
+import { warmPageCache } from './page-cache.js';
 import { DEFAULT_BATCH, defaultDataDir, specFrom } from '../estate/options.js';
 import { DEFAULT_SPEC } from '../estate/spec.js';
 import { readProfile, summarise, table } from './cpuprofile.js';
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
       connections: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' },
       single: { type: 'string' }, 'single-max': { type: 'string' }, preflight: { type: 'string' },
       scenario: { type: 'string' }, out: { type: 'string' }, write: { type: 'boolean' }, 'no-write': { type: 'boolean' },
-      'request-seed': { type: 'string' }, profile: { type: 'boolean' },
+      'request-seed': { type: 'string' }, profile: { type: 'boolean' }, cold: { type: 'boolean' },
       skip: { type: 'string' }, 'startup-runs': { type: 'string' }, 'booking-connections': { type: 'string' },
       'booking-slots': { type: 'string' }, 'booking-patients': { type: 'string' }, contended: { type: 'string' },
       'audit-seconds': { type: 'string' }, 'audit-appenders': { type: 'string' },
@@ -86,6 +87,10 @@ async function main(): Promise<void> {
 
   const t0 = performance.now();
   const { manifest } = await ensureEstate({ spec, dataDir, fresh: values.fresh ?? false, batchSize: Number(values.batch ?? DEFAULT_BATCH), log });
+  if (!values.cold) {
+    const warmed = warmPageCache(dataDir);
+    log(`bench: read the database once into the page cache: ${Math.round(warmed.bytes / 2 ** 20).toLocaleString('en-GB')} MiB in ${(warmed.ms / 1000).toFixed(1)} s`);
+  }
   const logDir = resolve('.bench', 'logs');
   mkdirSync(logDir, { recursive: true });
   const profileDir = values.profile ? join(logDir, `profile-${Date.now()}`) : undefined;
