@@ -457,11 +457,13 @@ export class Guard {
       // Where reads of the type may be refused (limits, consent), PUT does not create: refusing an
       // id taken by a hidden resource while creating at a free one would tell which ids exist. A
       // missing or deleted id is then refused exactly as a hidden one, after the same query.
-      if (!this.mayCreateById(type) && !(await this.visible(w, type, id, limits, 'update'))) throw this.notVisible(type, id, limits);
+      const createsById = this.mayCreateById(type);
+      if (!createsById && !(await this.visible(w, type, id, limits, 'update'))) throw this.notVisible(type, id, limits);
       // Checked before the workflow rules run, so their messages reach only principals who may see the resource.
       const after = limits && (await checkBeforeWrite(w, resource, live, limits, await this.facts(), this.patientsOf));
-      // Consent and locks: what the principal may not see, it may not overwrite.
-      if (live && !(await this.visible(w, type, id, undefined, 'update'))) throw this.notVisible(type, id, limits);
+      // Consent and locks (already part of the check above where that ran): what the principal may
+      // not see, it may not overwrite.
+      if (createsById && live && !(await this.visible(w, type, id, undefined, 'update'))) throw this.notVisible(type, id, limits);
       const labelled = await this.labelled(resource, current);
       const intent: WriteIntent = { kind: 'update', type: labelled.resourceType, id: labelled.id!, resource: labelled };
       if (current) intent.current = stored(current);
