@@ -20,9 +20,9 @@ import { estateEnv } from '../estate/dataset.js';
 import { DEFAULT_BATCH, specFrom } from '../estate/options.js';
 import { seedStore } from '../estate/seed.js';
 import { createEstate } from '../estate/stream.js';
+import { sqlitePrototypes } from './sql-timing.js';
 
 type Db = Database.Database;
-type Method = (...args: unknown[]) => unknown;
 interface Call {
   sql: string;
   /** 'exec' for Database#exec, otherwise the Statement method and its arguments. */
@@ -34,10 +34,7 @@ interface Call {
 /** Records the calls made on one connection (Statement#run/get/all, Database#exec) while `fn` runs. */
 async function recordCalls<T>(target: Db, fn: () => Promise<T>): Promise<{ result: T; calls: Call[] }> {
   const calls: Call[] = [];
-  const probe = new Database(':memory:');
-  const stmtProto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<string, Method>;
-  const dbProto = Object.getPrototypeOf(probe) as Record<string, Method>;
-  probe.close();
+  const { stmtProto, dbProto } = sqlitePrototypes();
   const originals = { run: stmtProto.run!, get: stmtProto.get!, all: stmtProto.all!, exec: dbProto.exec! };
   for (const how of ['run', 'get', 'all'] as const) {
     stmtProto[how] = function (this: Database.Statement & { database: Db }, ...args: unknown[]) {

@@ -11,7 +11,20 @@ export interface Timing {
   example: unknown[];
 }
 
-type Method = (...args: unknown[]) => unknown;
+export type Method = (...args: unknown[]) => unknown;
+
+/** better-sqlite3's Statement and Database prototypes, whose methods every connection shares. */
+export function sqlitePrototypes(): { stmtProto: Record<string, Method>; dbProto: Record<string, Method> } {
+  const probe = new Database(':memory:');
+  try {
+    return {
+      stmtProto: Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<string, Method>,
+      dbProto: Object.getPrototypeOf(probe) as Record<string, Method>,
+    };
+  } finally {
+    probe.close();
+  }
+}
 
 export function instrumentSqlite(): Map<string, Timing> {
   const timings = new Map<string, Timing>();
@@ -22,10 +35,7 @@ export function instrumentSqlite(): Map<string, Timing> {
     t.ms += ms;
     t.rows += Array.isArray(out) ? out.length : out ? 1 : 0;
   };
-  const probe = new Database(':memory:');
-  const stmtProto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<string, Method>;
-  const dbProto = Object.getPrototypeOf(probe) as Record<string, Method>;
-  probe.close();
+  const { stmtProto, dbProto } = sqlitePrototypes();
   for (const name of ['all', 'get', 'run'] as const) {
     const original = stmtProto[name]!;
     stmtProto[name] = function (this: { source: string }, ...args: unknown[]) {

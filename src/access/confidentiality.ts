@@ -92,8 +92,11 @@ export class ConfidentialityView {
     return this.principal.authMethod === 'internal' || ownPatientId(this.principal) !== undefined;
   }
 
-  /** Whether consent governs `type` for this principal (a log of its versions cannot be narrowed by it). */
-  governsHistory(type: string): boolean {
+  /**
+   * Whether patients' consents govern `type` for this principal: some of it may be hidden from it by
+   * consent (so a log of its versions cannot be shown whole, nor may PUT create at a chosen id).
+   */
+  consentGoverns(type: string): boolean {
     return !this.consentExempt() && governed(type);
   }
 

@@ -390,7 +390,7 @@ export class Guard {
     }
     if (req.id === undefined) {
       // Nor can a log of versions be narrowed by the patients' consents, or counted without the locked ones.
-      const governed = (req.type ? [req.type] : this.deps.resourceTypes).filter((t) => this.view.governsHistory(t));
+      const governed = (req.type ? [req.type] : this.deps.resourceTypes).filter((t) => this.view.consentGoverns(t));
       if (governed.length > 0) {
         throw errors.forbidden(`Access denied: patients' consents apply to ${governed.join(', ')}, so only the history of one resource at a time is available`);
       }
@@ -490,7 +490,7 @@ export class Guard {
   private mayCreateById(type: string): boolean {
     if (this.deps.policy.mayChooseIds(this.principal)) return true;
     const read = this.deps.policy.decide(this.principal, 'read', type);
-    return read.permit && read.limits === undefined && !this.view.governsHistory(type);
+    return read.permit && read.limits === undefined && !this.view.consentGoverns(type);
   }
 
   async delete(type: string, id: string, opts: WriteOptions = {}): Promise<ReleasedVersion | undefined> {

@@ -4,11 +4,10 @@
 // searches of pat's data.
 import { pathOf, bundleEntries, type Exchange, type Req, type Send } from './raw.js';
 import type { Target } from './reasons.js';
-import { BASE, ROLE_POLICY } from './world.js';
+import { BASE, hasGrant, ROLE_POLICY } from './world.js';
 
 /** Whether `role` may choose the ids of new resources of `type`: trusted to (mayChooseIds), and granted create and update on it. */
-const choosesIdsOf = (role: string, type: string) => ROLE_POLICY.roles[role]?.mayChooseIds === true
-  && ROLE_POLICY.roles[role]!.grants.some((g) => (g.resources === '*' || g.resources.includes(type)) && g.permissions.includes('c') && g.permissions.includes('u'));
+const choosesIdsOf = (role: string, type: string) => ROLE_POLICY.roles[role]?.mayChooseIds === true && hasGrant(role, type, 'cu');
 
 export interface Path {
   name: string;

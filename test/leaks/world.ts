@@ -189,9 +189,9 @@ interface RoleDef { grants: RoleGrant[]; mayBreakGlass?: boolean; mayChooseIds?:
 export const ROLE_POLICY = JSON.parse(readFileSync(new URL('../../../policy/roles.json', import.meta.url), 'utf8')) as { roles: Record<string, RoleDef> };
 export const ROLES = Object.keys(ROLE_POLICY.roles);
 
-/** Whether `role` has any grant at all on `type`. */
-export function hasGrant(role: string, type: string): boolean {
-  return ROLE_POLICY.roles[role]!.grants.some((g) => g.resources === '*' || g.resources.includes(type));
+/** Whether `role` has a grant on `type` with every permission letter in `letters` (any grant at all for ''). */
+export function hasGrant(role: string, type: string, letters = ''): boolean {
+  return ROLE_POLICY.roles[role]!.grants.some((g) => (g.resources === '*' || g.resources.includes(type)) && [...letters].every((l) => g.permissions.includes(l)));
 }
 
 export function mayBreakGlass(role: string): boolean {
